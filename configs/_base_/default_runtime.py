@@ -1,0 +1,18 @@
+custom_imports = dict(imports=['mmseg_fastscnn'], allow_failed_imports=False)
+default_scope = 'mmseg'
+# Checkpoints load with torch's weights_only=True (see README).
+runner_type = 'WeightsOnlyRunner'
+env_cfg = dict(
+    cudnn_benchmark=False,
+    mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
+    dist_cfg=dict(backend='nccl'),
+)
+vis_backends = [dict(type='LocalVisBackend')]
+visualizer = dict(
+    type='SegLocalVisualizer', vis_backends=vis_backends, name='visualizer')
+log_processor = dict(by_epoch=True)
+log_level = 'INFO'
+load_from = None
+resume = False
+randomness = dict(seed=0)
+tta_model = dict(type='SegTTAModel')

@@ -1,0 +1,41 @@
+# The reference report's schedule, expressed with mmengine's own parts:
+# AdamW + OneCycle, gradient clipping at norm 1.0, epoch-based loops.
+max_epochs = 100
+optim_wrapper = dict(
+    type='OptimWrapper',
+    optimizer=dict(type='AdamW', lr=1e-3, weight_decay=1e-5),
+    clip_grad=dict(max_norm=1.0, norm_type=2))
+param_scheduler = [
+    dict(
+        type='OneCycleLR',
+        eta_max=5e-4,
+        pct_start=0.3,
+        div_factor=10,
+        final_div_factor=100,
+        by_epoch=True,
+        begin=0,
+        end=max_epochs,
+        convert_to_iter_based=True)
+]
+train_cfg = dict(
+    type='EpochBasedTrainLoop', max_epochs=max_epochs, val_interval=1)
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')
+default_hooks = dict(
+    timer=dict(type='IterTimerHook'),
+    logger=dict(type='LoggerHook', interval=10, log_metric_by_epoch=True),
+    param_scheduler=dict(type='ParamSchedulerHook'),
+    sampler_seed=dict(type='DistSamplerSeedHook'),
+    visualization=dict(type='SegVisualizationHook'),
+    checkpoint=dict(
+        type='CheckpointHook',
+        by_epoch=True,
+        interval=1,
+        max_keep_ckpts=2,
+        save_best='mIoU',
+        rule='greater'))
+custom_hooks = [
+    dict(
+        type='EarlyStoppingHook', monitor='mIoU', patience=10, rule='greater')
+]
+custom_hooks.append(dict(type='ValLossHook'))

@@ -1,0 +1,11 @@
+"""Fast-SCNN for MMSegmentation 1.x: importing this registers every component.
+
+Registered names: backbone ``FastSCNNPaper``, head ``FastSCNNClassifierHead``,
+losses ``SoftmaxCrossEntropyLoss`` and ``SoftmaxFocalLoss``, dataset
+``CamVidDataset``, hook ``WeightsOnlyCheckpointHook``, runner
+``WeightsOnlyRunner``.
+"""
+from . import datasets, engine, models  # noqa: F401  (registration)
+from .version import __version__
+
+__all__ = ['__version__']

@@ -1,0 +1,3 @@
+from .class_stats import class_weights, count_pixels
+
+__all__ = ['class_weights', 'count_pixels']

@@ -1,0 +1,59 @@
+"""Loading checkpoints with ``weights_only=True`` by default."""
+import os.path as osp
+import pickle
+from typing import Any, Callable, Optional, Union
+
+import torch
+from mmengine.logging import print_log
+from mmengine.runner.checkpoint import _load_checkpoint
+
+MapLocation = Optional[Union[str, torch.device, Callable]]
+
+
+class UnsafeCheckpointError(RuntimeError):
+    """A checkpoint needs a full (unsafe) unpickle and was not trusted."""
+
+
+def is_within(path: str, folder: str) -> bool:
+    """Whether ``path`` lies inside ``folder`` (links resolved)."""
+    path, folder = osp.realpath(path), osp.realpath(folder)
+    return osp.commonpath([path, folder]) == folder
+
+
+def load_checkpoint_file(filename: str,
+                         map_location: MapLocation = 'cpu',
+                         trusted_dir: Optional[str] = None) -> Any:
+    """Load a checkpoint dict, refusing arbitrary Python objects.
+
+    Local files load with ``weights_only=True``. Only when that fails and the
+    file lies inside ``trusted_dir`` (a run resuming from its own work dir) is
+    it loaded in full, with a warning. URLs and ``open-mmlab://`` names go
+    through mmengine's loader (torch's weights-only default applies).
+
+    Raises:
+        FileNotFoundError: the local file does not exist.
+        UnsafeCheckpointError: the file holds Python objects and is not
+            trusted.
+    """
+    if '://' in filename:
+        return _load_checkpoint(filename, map_location=map_location)
+    path = osp.expanduser(filename)
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'checkpoint not found: {filename}')
+    try:
+        return torch.load(path, map_location=map_location, weights_only=True)
+    except pickle.UnpicklingError as error:
+        if trusted_dir is not None and is_within(path, trusted_dir):
+            print_log(
+                f'{filename} is not weights-only loadable; loading it in full '
+                f'because it is this run\'s own file in {trusted_dir}',
+                logger='current',
+                level='WARNING')
+            return torch.load(
+                path, map_location=map_location, weights_only=False)
+        raise UnsafeCheckpointError(
+            f'{filename} holds Python objects besides tensors and is not '
+            'loaded for safety (torch weights_only=True). If it is a '
+            'training checkpoint of yours, resume it from its own work dir '
+            '(--resume with --work-dir pointing there) or strip it with '
+            f'tools/publish_model.py. Details: {error}') from None

@@ -1,0 +1,75 @@
+"""Hooks of the plugin."""
+import torch
+import torch.nn as nn
+from mmengine.hooks import Hook
+
+from mmseg.registry import HOOKS
+from .weights_only import from_weights_only, to_weights_only
+
+
+@HOOKS.register_module()
+class WeightsOnlyCheckpointHook(Hook):
+    """Store checkpoints in a form ``torch.load(weights_only=True)`` accepts.
+
+    Converts the message hub, scheduler and meta entries on save
+    (``before_save_checkpoint``) and back on load (``after_load_checkpoint``).
+    ``state_dict`` and optimizer tensors are untouched. Added automatically by
+    :class:`WeightsOnlyRunner`.
+    """
+    priority = 'LOWEST'
+
+    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        for key in list(checkpoint):
+            if key != 'state_dict':
+                checkpoint[key] = to_weights_only(checkpoint[key])
+
+    def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
+        for key in list(checkpoint):
+            if key != 'state_dict':
+                checkpoint[key] = from_weights_only(checkpoint[key])
+
+
+@HOOKS.register_module()
+class ValLossHook(Hook):
+    """Log the decode head's loss on the validation set as ``val/loss``.
+
+    Why: mmengine's ValLoop only runs ``val_step`` (predictions), so the
+    validation loss that the training curves need is never computed. The
+    loss uses the head's own ``loss_decode`` terms on the predictions at the
+    original image size (probabilities in 'prob' mode are turned back into
+    log-probabilities, which give the same softmax).
+    """
+    priority = 'ABOVE_NORMAL'  # before LoggerHook reads the message hub
+
+    def before_val_epoch(self, runner) -> None:
+        self._total = 0.0
+        self._count = 0
+
+    def after_val_iter(self, runner, batch_idx: int, data_batch=None,
+                       outputs=None) -> None:
+        model = runner.model.module if hasattr(runner.model,
+                                               'module') else runner.model
+        head = getattr(model, 'decode_head', None)
+        if head is None or not outputs:
+            return
+        losses = head.loss_decode if isinstance(
+            head.loss_decode, nn.ModuleList) else [head.loss_decode]
+        prob_mode = getattr(head, 'infer_mode', 'cls') == 'prob'
+        with torch.no_grad():
+            for sample in outputs:
+                if 'gt_sem_seg' not in sample or 'seg_logits' not in sample:
+                    continue
+                logits = sample.seg_logits.data.unsqueeze(0).float()
+                if prob_mode:
+                    logits = logits.clamp_min(1e-12).log()
+                label = sample.gt_sem_seg.data.to(logits.device).long()
+                total = sum(
+                    float(loss(logits, label, ignore_index=head.ignore_index))
+                    for loss in losses)
+                self._total += total
+                self._count += 1
+
+    def after_val_epoch(self, runner, metrics=None) -> None:
+        if self._count:
+            runner.message_hub.update_scalar('val/loss',
+                                             self._total / self._count)

@@ -1,0 +1,72 @@
+"""Make mmengine checkpoints loadable with ``torch.load(weights_only=True)``.
+
+mmengine 0.10.7 pickles ``HistoryBuffer`` objects, numpy arrays and scalars
+(message hub) and bound methods (``OneCycleParamScheduler.anneal_func``) into
+every checkpoint; torch >= 2.6 refuses them by default. These functions turn
+them into tensors and plain types on save and back on load, so that no
+checkpoint of ours needs an unsafe load.
+"""
+from collections import OrderedDict
+from typing import Any
+
+import numpy as np
+import torch
+from mmengine.logging import HistoryBuffer
+
+TYPE_KEY = '__weights_only_type__'
+_DROP = object()
+
+
+def to_weights_only(obj: Any) -> Any:
+    """Return ``obj`` with numpy values, ``HistoryBuffer``s and callables
+    replaced by tensors and plain types (callables inside dicts are dropped:
+    schedulers rebuild them from the config)."""
+    if isinstance(obj, np.generic):  # before float: np.float64 is a float
+        return obj.item()
+    if isinstance(obj, torch.Tensor) or obj is None or isinstance(
+            obj, (bool, int, float, str, bytes)):
+        return obj
+    if isinstance(obj, HistoryBuffer):
+        log, count = obj.data
+        return {
+            TYPE_KEY: 'HistoryBuffer',
+            'log': torch.from_numpy(np.ascontiguousarray(log)),
+            'count': torch.from_numpy(np.ascontiguousarray(count)),
+            'max_length': int(obj.max_length),
+        }
+    if isinstance(obj, np.ndarray) and obj.dtype != object:
+        return {TYPE_KEY: 'ndarray',
+                'data': torch.from_numpy(np.ascontiguousarray(obj))}
+    if isinstance(obj, dict):
+        out = OrderedDict() if isinstance(obj, OrderedDict) else {}
+        for key, value in obj.items():
+            if callable(value) and not isinstance(value, torch.Tensor):
+                continue
+            out[key] = to_weights_only(value)
+        return out
+    if isinstance(obj, (list, tuple)):
+        items = [to_weights_only(v) for v in obj]
+        return items if isinstance(obj, list) else tuple(items)
+    return obj
+
+
+def from_weights_only(obj: Any) -> Any:
+    """Inverse of :func:`to_weights_only` (dropped callables stay dropped)."""
+    if isinstance(obj, dict):
+        kind = obj.get(TYPE_KEY)
+        if kind == 'HistoryBuffer':
+            buffer = HistoryBuffer(max_length=obj['max_length'])
+            buffer._log_history = obj['log'].numpy()
+            buffer._count_history = obj['count'].numpy()
+            return buffer
+        if kind == 'ndarray':
+            return obj['data'].numpy()
+        out = OrderedDict() if isinstance(obj, OrderedDict) else {}
+        for key, value in obj.items():
+            out[key] = from_weights_only(value)
+        return out
+    if isinstance(obj, list):
+        return [from_weights_only(v) for v in obj]
+    if isinstance(obj, tuple):
+        return tuple(from_weights_only(v) for v in obj)
+    return obj

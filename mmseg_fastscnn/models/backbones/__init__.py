@@ -1,0 +1,3 @@
+from .fast_scnn_paper import FastSCNNPaper
+
+__all__ = ['FastSCNNPaper']

@@ -1,0 +1,3 @@
+from .fastscnn_classifier_head import FastSCNNClassifierHead
+
+__all__ = ['FastSCNNClassifierHead']

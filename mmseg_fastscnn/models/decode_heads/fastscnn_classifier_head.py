@@ -1,0 +1,92 @@
+"""Fast-SCNN classifier: two DSConvs and a 1x1 conv (paper, Table 1)."""
+from typing import List, Optional, Tuple
+
+import torch.nn as nn
+from mmcv.cnn import DepthwiseSeparableConvModule
+from torch import Tensor
+
+from mmseg.models.decode_heads.decode_head import BaseDecodeHead
+from mmseg.models.utils import resize
+from mmseg.registry import MODELS
+
+INFER_MODES = ('cls', 'prob')
+
+
+@MODELS.register_module()
+class FastSCNNClassifierHead(BaseDecodeHead):
+    """Classifier of Fast-SCNN: (N, C, h, w) -> logits (N, K, h, w).
+
+    ``num_convs`` depthwise-separable 3x3 convs (BN + ReLU after the
+    depthwise and the pointwise part), dropout, then a 1x1 conv to the
+    ``num_classes`` logits. Training always uses the softmax losses in
+    ``loss_decode``; at inference ``infer_mode`` decides what ``predict``
+    returns as ``seg_logits``: 'cls' keeps logits (labels are their argmax, no
+    softmax is computed), 'prob' returns softmax probabilities.
+
+    Args:
+        num_convs (int): DSConvs before the classifier. Default: 2.
+        kernel_size (int): Kernel of the DSConvs. Default: 3.
+        infer_mode (str): 'cls' or 'prob'. Default: 'cls'.
+        **kwargs: Passed to :class:`BaseDecodeHead` (in_channels, channels,
+            num_classes, norm_cfg, loss_decode, ...).
+    """
+
+    def __init__(self,
+                 num_convs: int = 2,
+                 kernel_size: int = 3,
+                 infer_mode: str = 'cls',
+                 **kwargs) -> None:
+        super().__init__(**kwargs)
+        if infer_mode not in INFER_MODES:
+            raise ValueError(
+                f'infer_mode must be one of {INFER_MODES}, got {infer_mode!r}')
+        if num_convs < 0:
+            raise ValueError(f'num_convs must be >= 0, got {num_convs}')
+        self.infer_mode = infer_mode
+        convs: List[nn.Module] = []
+        channels = self.in_channels
+        for _ in range(num_convs):
+            convs.append(
+                DepthwiseSeparableConvModule(
+                    channels,
+                    self.channels,
+                    kernel_size,
+                    padding=kernel_size // 2,
+                    norm_cfg=self.norm_cfg,
+                    act_cfg=self.act_cfg))
+            channels = self.channels
+        if channels != self.channels:
+            raise ValueError('num_convs=0 needs in_channels == channels, got '
+                             f'{self.in_channels} and {self.channels}')
+        self.convs = nn.Sequential(*convs)
+
+    def forward(self, inputs: Tuple[Tensor, ...]) -> Tensor:
+        """Backbone features -> logits (N, K, h, w) at the feature size."""
+        x = self._transform_inputs(inputs)
+        return self.cls_seg(self.convs(x))
+
+    def predict_by_feat(self, seg_logits: Tensor,
+                        batch_img_metas: List[dict]) -> Tensor:
+        """Resize to the input size; softmax in 'prob' mode: (N, K, H, W)."""
+        seg_logits = super().predict_by_feat(seg_logits, batch_img_metas)
+        if self.infer_mode == 'prob':
+            return seg_logits.softmax(dim=1)
+        return seg_logits
+
+    def infer(self,
+              logits: Tensor,
+              size: Tuple[int, int],
+              mode: Optional[str] = None) -> Tensor:
+        """Logits (N, K, h, w) -> labels (N, H, W) in 'cls' mode (argmax, no
+        softmax) or probabilities (N, K, H, W) in 'prob' mode; ``mode``
+        defaults to ``infer_mode``."""
+        mode = self.infer_mode if mode is None else mode
+        if mode not in INFER_MODES:
+            raise ValueError(
+                f'mode must be one of {INFER_MODES}, got {mode!r}')
+        logits = resize(
+            logits, size=size, mode='bilinear',
+            align_corners=self.align_corners, warning=False)
+        if mode == 'cls':
+            return logits.argmax(dim=1)
+        return logits.softmax(dim=1)

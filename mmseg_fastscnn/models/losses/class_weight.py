@@ -1,0 +1,64 @@
+"""Class weights for losses: a list, or a key of a class-statistics JSON."""
+import json
+import os.path as osp
+from typing import List, Optional, Sequence, Union
+
+import torch
+from torch import Tensor
+
+ClassWeight = Optional[Union[Sequence[float], str]]
+
+
+def resolve_path(path: str) -> str:
+    """Find ``path`` as given, or relative to the project root (so configs
+    that name ``configs/...`` files work from any working directory)."""
+    if osp.isfile(path):
+        return path
+    root = osp.dirname(osp.dirname(osp.dirname(osp.dirname(
+        osp.abspath(__file__)))))
+    candidate = osp.join(root, path)
+    if osp.isfile(candidate):
+        return candidate
+    raise FileNotFoundError(f'class weight file not found: {path!r} (also '
+                            f'looked in {root})')
+
+
+def load_class_weight(class_weight: ClassWeight,
+                      scheme: str = 'enet') -> Optional[List[float]]:
+    """Return per-class weights, or None.
+
+    Args:
+        class_weight: None, a sequence of floats, or the path of a JSON file
+            written by ``tools/analysis/class_stats.py`` (``weights`` holds one
+            list per scheme).
+        scheme: Which list of the JSON's ``weights`` to use.
+    """
+    if class_weight is None:
+        return None
+    if isinstance(class_weight, str):
+        path = resolve_path(class_weight)
+        with open(path) as f:
+            stats = json.load(f)
+        weights = stats.get('weights', {})
+        if scheme not in weights:
+            raise KeyError(f'class_weight_scheme={scheme!r} is not in '
+                           f'{path}; it has {sorted(weights)}')
+        class_weight = weights[scheme]
+    values = [float(w) for w in class_weight]
+    if any(not w >= 0 for w in values):
+        raise ValueError(f'class_weight must be >= 0 and finite, got {values}')
+    return values
+
+
+def check_num_classes(class_weight: Optional[Tensor], num_classes: int,
+                      loss_name: str) -> None:
+    """Raise a ValueError when the weights do not match the logits' classes."""
+    if class_weight is not None and class_weight.numel() != num_classes:
+        raise ValueError(
+            f'{loss_name}: class_weight has {class_weight.numel()} entries but '
+            f'the model predicts {num_classes} classes; fix '
+            'model.decode_head.loss_decode.class_weight')
+
+
+def as_tensor(values: Optional[List[float]]) -> Optional[Tensor]:
+    return None if values is None else torch.tensor(values, dtype=torch.float)

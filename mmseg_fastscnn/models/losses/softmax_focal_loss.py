@@ -1,0 +1,94 @@
+"""Softmax focal loss (Lin et al., 2017) with per-class alpha.
+
+Why not mmseg's ``FocalLoss``: it is sigmoid-based (one-vs-rest), while our
+head is trained with a softmax over the classes.
+"""
+from typing import Optional
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from torch import Tensor
+
+from mmseg.registry import MODELS
+from .class_weight import (ClassWeight, as_tensor, check_num_classes,
+                           load_class_weight)
+
+
+def softmax_focal_loss(pred: Tensor,
+                       target: Tensor,
+                       gamma: float = 2.0,
+                       alpha: Optional[Tensor] = None,
+                       ignore_index: int = 255) -> Tensor:
+    """Mean of ``-alpha_t (1 - p_t)^gamma log p_t`` over non-ignored pixels.
+
+    The mean is weighted by ``alpha_t`` like a class-weighted CE, so gamma=0
+    gives exactly ``F.cross_entropy(weight=alpha, ignore_index=...)``.
+
+    Args:
+        pred: Logits (N, K, H, W).
+        target: Labels (N, H, W).
+        gamma: Focusing parameter >= 0.
+        alpha: Optional (K,) class weights.
+        ignore_index: Label that contributes nothing.
+    """
+    valid = target != ignore_index
+    if not bool(valid.any()):
+        return pred.sum() * 0.0
+    safe_target = torch.where(valid, target, torch.zeros_like(target))
+    log_p = F.log_softmax(pred, dim=1)
+    log_pt = log_p.gather(1, safe_target.unsqueeze(1)).squeeze(1)
+    pt = log_pt.exp()
+    loss = -((1.0 - pt).clamp_min(0.0) ** gamma) * log_pt
+    weight = valid.to(loss.dtype)
+    if alpha is not None:
+        weight = weight * alpha[safe_target]
+    return (loss * weight).sum() / weight.sum().clamp_min(1e-12)
+
+
+@MODELS.register_module()
+class SoftmaxFocalLoss(nn.Module):
+    """Softmax focal loss.
+
+    Args:
+        gamma (float): Focusing parameter. Default: 2.
+        alpha (list[float] | str | None): Per-class weights, or a
+            class-statistics JSON path (see ``alpha_scheme``).
+        alpha_scheme (str): Key in that JSON's ``weights``. Default: 'enet'.
+        loss_weight (float): Multiplier. Default: 1.
+        loss_name (str): Name in the log. Default: 'loss_focal'.
+    """
+
+    def __init__(self,
+                 gamma: float = 2.0,
+                 alpha: ClassWeight = None,
+                 alpha_scheme: str = 'enet',
+                 loss_weight: float = 1.0,
+                 loss_name: str = 'loss_focal') -> None:
+        super().__init__()
+        if gamma < 0:
+            raise ValueError(f'gamma must be >= 0, got {gamma}')
+        if not loss_name.startswith('loss_'):
+            raise ValueError(
+                f'loss_name must start with "loss_", got {loss_name!r}')
+        self.register_buffer(
+            'alpha', as_tensor(load_class_weight(alpha, alpha_scheme)),
+            persistent=False)
+        self.gamma = gamma
+        self.loss_weight = loss_weight
+        self._loss_name = loss_name
+
+    def forward(self,
+                pred: Tensor,
+                target: Tensor,
+                weight: Optional[Tensor] = None,
+                ignore_index: int = 255,
+                **kwargs) -> Tensor:
+        """pred (N, K, H, W) logits, target (N, H, W) -> scalar loss."""
+        check_num_classes(self.alpha, pred.shape[1], self.loss_name)
+        return self.loss_weight * softmax_focal_loss(
+            pred, target.long(), self.gamma, self.alpha, ignore_index)
+
+    @property
+    def loss_name(self) -> str:
+        return self._loss_name

@@ -1,0 +1,3 @@
+from .export_wrapper import SegmentorExportWrapper
+
+__all__ = ['SegmentorExportWrapper']

@@ -1,0 +1,33 @@
+"""One-line errors for expected mistakes in the command-line tools."""
+import os
+import sys
+from typing import Callable, Tuple, Type
+
+from ..datasets.integrity import DataIntegrityError
+from ..engine.checkpoint_io import UnsafeCheckpointError
+from .config_utils import ConfigKeyError
+
+
+def expected_errors() -> Tuple[Type[BaseException], ...]:
+    """Errors caused by input (files, config), not by bugs."""
+    return (FileNotFoundError, ConfigKeyError, DataIntegrityError,
+            UnsafeCheckpointError, ValueError, KeyError, TypeError)
+
+
+def run_cli(main: Callable[[], object]) -> None:
+    """Run ``main``; print an expected error as one line and exit 1.
+
+    Set ``MMSEG_FASTSCNN_DEBUG=1`` to get the full traceback instead.
+    """
+    if os.environ.get('MMSEG_FASTSCNN_DEBUG'):
+        main()
+        return
+    try:
+        main()
+    except expected_errors() as error:
+        message = str(error)
+        if isinstance(error, KeyError) and not isinstance(
+                error, ConfigKeyError) and error.args:
+            message = str(error.args[0])
+        print(f'error: {type(error).__name__}: {message}', file=sys.stderr)
+        sys.exit(1)

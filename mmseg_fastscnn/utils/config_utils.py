@@ -1,0 +1,86 @@
+"""Config helpers shared by the tools: checked ``--cfg-options``."""
+import difflib
+import os.path as osp
+from typing import Any, Dict, Optional
+
+from mmengine.config import Config, ConfigDict
+
+DATALOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
+
+
+class ConfigKeyError(KeyError):
+    """A ``--cfg-options`` key that the config does not have."""
+
+    def __str__(self) -> str:  # KeyError quotes its message otherwise
+        return str(self.args[0])
+
+
+def _check_key(cfg: Config, dotted: str) -> None:
+    """Raise ConfigKeyError unless ``dotted`` names an existing entry, or a
+    new leaf of an existing dict whose name is not a near-miss of a key."""
+    parts = dotted.split('.')
+    node: Any = cfg._cfg_dict if isinstance(cfg, Config) else cfg
+    for depth, part in enumerate(parts):
+        where = '.'.join(parts[:depth]) or 'the config'
+        is_leaf = depth == len(parts) - 1
+        if isinstance(node, (list, tuple)):
+            if not part.isdigit() or int(part) >= len(node):
+                raise ConfigKeyError(
+                    f'unknown config key {dotted!r}: {where} is a list of '
+                    f'{len(node)} items, {part!r} is not an index of it')
+            node = node[int(part)]
+            continue
+        if not isinstance(node, dict):
+            raise ConfigKeyError(f'unknown config key {dotted!r}: {where} is '
+                                 f'a {type(node).__name__}, not a dict')
+        if part in node:
+            node = node[part]
+            continue
+        close = difflib.get_close_matches(part, list(node), n=3, cutoff=0.75)
+        if depth == 0 or not is_leaf or close:
+            hint = f'; did you mean {", ".join(close)}?' if close else ''
+            raise ConfigKeyError(
+                f'unknown config key {dotted!r}: {where} has no '
+                f'{part!r}{hint}')
+        return
+
+
+def apply_cfg_options(cfg: Config, options: Optional[Dict[str,
+                                                          Any]]) -> Config:
+    """Merge ``--cfg-options`` into ``cfg`` after checking every key.
+
+    ``data_root=...`` also reaches the datasets of every dataloader (configs
+    copy it there when they are read, so mmengine alone would not).
+    """
+    if not options:
+        return cfg
+    for key in options:
+        _check_key(cfg, key)
+    cfg.merge_from_dict(options)
+    if 'data_root' in options:
+        for name in DATALOADERS:
+            loader = cfg.get(name)
+            if loader is not None and 'dataset' in loader:
+                _set_data_root(loader['dataset'], options['data_root'])
+    return cfg
+
+
+def _set_data_root(dataset: ConfigDict, data_root: str) -> None:
+    if 'datasets' in dataset:  # ConcatDataset and friends
+        for sub in dataset['datasets']:
+            _set_data_root(sub, data_root)
+    elif 'dataset' in dataset:  # RepeatDataset
+        _set_data_root(dataset['dataset'], data_root)
+    else:
+        dataset['data_root'] = data_root
+
+
+def resolve_work_dir(cfg: Config, work_dir: Optional[str],
+                     config_path: str) -> str:
+    """mmseg's rule: command line, then config, then ./work_dirs/<name>."""
+    if work_dir is not None:
+        cfg.work_dir = work_dir
+    elif cfg.get('work_dir', None) is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(config_path))[0])
+    return cfg.work_dir

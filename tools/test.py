@@ -1,0 +1,119 @@
+"""Test (evaluate) a checkpoint: a thin wrapper over mmengine's Runner.
+
+    python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out DIR]
+        [--show] [--show-dir DIR] [--wait-time S] [--tta]
+        [--cfg-options k=v ...] [--launcher ...]
+
+Metrics are logged and written to ``<work_dir>/test_metrics.json``.
+"""
+import argparse
+import json
+import os
+import os.path as osp
+
+from mmengine.config import Config, DictAction
+
+import mmseg_fastscnn  # noqa: F401  (registers the plugin)
+from mmseg_fastscnn.utils import (apply_cfg_options, resolve_work_dir,
+                                  run_cli)
+
+try:  # tools/ is not a package; support both `python tools/test.py` and -m
+    from train import build_runner
+except ImportError:  # pragma: no cover
+    from tools.train import build_runner
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description='Test (and eval) a model')
+    parser.add_argument('config', help='test config file path')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument(
+        '--work-dir', help='the dir to save logs and metrics')
+    parser.add_argument(
+        '--out',
+        type=str,
+        help='the dir to save the predicted label maps (PNG)')
+    parser.add_argument(
+        '--show', action='store_true', help='show prediction results')
+    parser.add_argument(
+        '--show-dir',
+        help='directory where painted images will be saved; with --show-dir '
+        'every image is written')
+    parser.add_argument(
+        '--wait-time', type=float, default=2, help='the interval of show (s)')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override settings in the config; unknown keys are refused')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
+    parser.add_argument(
+        '--tta', action='store_true', help='test time augmentation')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args(argv)
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    return args
+
+
+def trigger_visualization_hook(cfg: Config, args: argparse.Namespace) -> None:
+    """Turn on mmseg's SegVisualizationHook for --show / --show-dir."""
+    hooks = cfg.default_hooks
+    if 'visualization' not in hooks:
+        raise KeyError('--show/--show-dir need default_hooks.visualization '
+                       "(dict(type='SegVisualizationHook')) in the config")
+    vis = hooks['visualization']
+    vis['draw'] = True
+    vis['interval'] = 1
+    if args.show:
+        vis['show'] = True
+        vis['wait_time'] = args.wait_time
+    if args.show_dir:
+        cfg.visualizer['save_dir'] = args.show_dir
+        os.makedirs(args.show_dir, exist_ok=True)
+
+
+def build_cfg(args: argparse.Namespace) -> Config:
+    if not osp.isfile(args.config):
+        raise FileNotFoundError(f'config not found: {args.config}')
+    if '://' not in args.checkpoint and not osp.isfile(args.checkpoint):
+        raise FileNotFoundError(f'checkpoint not found: {args.checkpoint}')
+    cfg = Config.fromfile(args.config)
+    cfg.launcher = args.launcher
+    apply_cfg_options(cfg, args.cfg_options)
+    resolve_work_dir(cfg, args.work_dir, args.config)
+    cfg.load_from = args.checkpoint
+    cfg.resume = False
+    if args.show or args.show_dir:
+        trigger_visualization_hook(cfg, args)
+    if args.tta:
+        if 'tta_model' not in cfg or 'tta_pipeline' not in cfg:
+            raise KeyError('--tta needs tta_model and tta_pipeline in the '
+                           'config')
+        cfg.test_dataloader.dataset.pipeline = cfg.tta_pipeline
+        cfg.tta_model.module = cfg.model
+        cfg.model = cfg.tta_model
+    if args.out is not None:
+        cfg.test_evaluator['output_dir'] = args.out
+        cfg.test_evaluator['keep_results'] = True
+    return cfg
+
+
+def main(argv=None) -> dict:
+    args = parse_args(argv)
+    cfg = build_cfg(args)
+    runner = build_runner(cfg)
+    metrics = runner.test()
+    out = osp.join(cfg.work_dir, 'test_metrics.json')
+    with open(out, 'w') as f:
+        json.dump({k: float(v) for k, v in metrics.items()}, f, indent=2)
+    runner.logger.info(f'metrics written to {out}')
+    return metrics
+
+
+if __name__ == '__main__':
+    run_cli(main)

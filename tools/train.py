@@ -1,0 +1,101 @@
+"""Train a segmentor: a thin wrapper over mmengine's Runner (mmseg's flags).
+
+    python tools/train.py configs/fastscnn_camvid.py [--work-dir DIR]
+        [--resume [CKPT]] [--amp] [--cfg-options k=v ...] [--launcher ...]
+"""
+import argparse
+import os
+import os.path as osp
+
+import torch
+from mmengine.config import Config, DictAction
+from mmseg.registry import RUNNERS
+
+import mmseg_fastscnn  # noqa: F401  (registers the plugin)
+from mmseg_fastscnn.engine import WeightsOnlyRunner
+from mmseg_fastscnn.utils import (apply_cfg_options, resolve_work_dir,
+                                  run_cli)
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description='Train a segmentor')
+    parser.add_argument('config', help='train config file path')
+    parser.add_argument('--work-dir', help='the dir to save logs and models')
+    parser.add_argument(
+        '--resume',
+        nargs='?',
+        type=str,
+        const='auto',
+        help='resume from CKPT, or from the latest checkpoint in the work '
+        'dir when no path is given')
+    parser.add_argument(
+        '--amp',
+        action='store_true',
+        default=False,
+        help='enable automatic mixed precision training (needs a GPU)')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override settings in the config, e.g. data_root=/data/camvid '
+        'train_dataloader.batch_size=4; unknown keys are refused')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args(argv)
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    return args
+
+
+def build_cfg(args: argparse.Namespace) -> Config:
+    """Config with the command line applied, checked before any work."""
+    if not osp.isfile(args.config):
+        raise FileNotFoundError(f'config not found: {args.config}')
+    cfg = Config.fromfile(args.config)
+    cfg.launcher = args.launcher
+    apply_cfg_options(cfg, args.cfg_options)
+    resolve_work_dir(cfg, args.work_dir, args.config)
+    if args.amp:
+        if not torch.cuda.is_available():
+            raise ValueError(
+                '--amp needs a CUDA GPU (mmengine\'s AmpOptimWrapper), and '
+                'this machine has none: drop --amp to train in float32 on '
+                'the CPU')
+        cfg.optim_wrapper.type = 'AmpOptimWrapper'
+        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+    if args.resume == 'auto':
+        cfg.resume = True
+        cfg.load_from = None
+    elif args.resume is not None:
+        if not osp.isfile(args.resume):
+            raise FileNotFoundError(
+                f'--resume checkpoint not found: {args.resume}')
+        cfg.resume = True
+        cfg.load_from = args.resume
+    if cfg.get('load_from') and '://' not in cfg.load_from and not osp.isfile(
+            cfg.load_from):
+        raise FileNotFoundError(f'load_from checkpoint not found: '
+                                f'{cfg.load_from}')
+    return cfg
+
+
+def build_runner(cfg: Config):
+    """The config's ``runner_type``, else :class:`WeightsOnlyRunner`."""
+    if 'runner_type' in cfg:
+        return RUNNERS.build(cfg)
+    return WeightsOnlyRunner.from_cfg(cfg)
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
+    cfg = build_cfg(args)
+    runner = build_runner(cfg)
+    runner.train()
+
+
+if __name__ == '__main__':
+    run_cli(main)
