@@ -97,6 +97,7 @@ class CamVidDataset(BaseSegDataset):
         if not pairs and not problems:
             raise ValueError(f'empty split: no *{self.img_suffix} images in '
                              f'{img_dir}')
+        unpaired = len(problems)
         if self.check_content:
             problems += check_pairs(
                 [p for p in pairs if osp.isfile(p[0]) and osp.isfile(p[1])],
@@ -109,8 +110,9 @@ class CamVidDataset(BaseSegDataset):
             kept = [(i, s) for i, s in pairs if i not in bad and s not in bad]
             self.skipped = sorted(bad)
             warnings.warn(
-                f'skipping {len(pairs) - len(kept)} bad pair(s) in {where}:\n'
-                + '\n'.join(f'  - {p}' for p in problems))
+                f'skipping {len(pairs) - len(kept)} bad pair(s) and '
+                f'{unpaired} unpaired file(s) in {where}:\n' +
+                '\n'.join(f'  - {p}' for p in problems))
             pairs = kept
             if not pairs:
                 raise DataIntegrityError.from_problems(problems, where)

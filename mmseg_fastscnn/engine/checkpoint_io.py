@@ -1,4 +1,5 @@
 """Loading checkpoints with ``weights_only=True`` by default."""
+import logging
 import os.path as osp
 import pickle
 from typing import Any, Callable, Optional, Union
@@ -48,7 +49,7 @@ def load_checkpoint_file(filename: str,
                 f'{filename} is not weights-only loadable; loading it in full '
                 f'because it is this run\'s own file in {trusted_dir}',
                 logger='current',
-                level='WARNING')
+                level=logging.WARNING)
             return torch.load(
                 path, map_location=map_location, weights_only=False)
         raise UnsafeCheckpointError(

@@ -1,0 +1,79 @@
+"""Checkpoints load with torch's weights_only=True; unsafe ones are refused."""
+import os.path as osp
+from collections import OrderedDict
+
+import numpy as np
+import pytest
+import torch
+from mmengine.logging import HistoryBuffer
+
+from mmseg_fastscnn.engine import UnsafeCheckpointError, load_checkpoint_file
+from mmseg_fastscnn.engine.weights_only import (from_weights_only,
+                                                to_weights_only)
+
+
+class Opaque:
+    """Stands for any pickled Python object (e.g. mmengine's buffers)."""
+
+    def __init__(self, value=1):
+        self.value = value
+
+
+def message_hub_state():
+    buffer = HistoryBuffer(max_length=5)
+    for v in (1.0, 2.5, 3.0):
+        buffer.update(v)
+    return dict(
+        log_scalars=OrderedDict({'train/loss': buffer}),
+        runtime_info=OrderedDict(
+            best_score=np.float64(0.61), iter=np.int64(12),
+            hist=np.arange(3.0)),
+        resumed_keys=OrderedDict({'train/loss': True}))
+
+
+def test_round_trip_through_weights_only_load(tmp_path):
+    state = dict(
+        message_hub=message_hub_state(),
+        param_schedulers=[dict(anneal_func=len, last_step=3)])
+    path = str(tmp_path / 'ckpt.pth')
+    torch.save(to_weights_only(state), path)
+    loaded = from_weights_only(torch.load(path, weights_only=True))
+    buffer = loaded['message_hub']['log_scalars']['train/loss']
+    assert isinstance(buffer, HistoryBuffer)
+    assert buffer.max_length == 5
+    assert buffer.data[0].tolist() == [1.0, 2.5, 3.0]
+    info = loaded['message_hub']['runtime_info']
+    assert info['best_score'] == pytest.approx(0.61)
+    assert type(info['best_score']) is float and info['iter'] == 12
+    assert info['hist'].tolist() == [0.0, 1.0, 2.0]
+    # callables are dropped: schedulers rebuild them from the config
+    assert loaded['param_schedulers'] == [dict(last_step=3)]
+
+
+def test_unsafe_checkpoint_refused_unless_own_resume_file(tmp_path):
+    work = tmp_path / 'run'
+    work.mkdir()
+    inside = str(work / 'epoch_1.pth')
+    outside = str(tmp_path / 'stranger.pth')
+    for path in (inside, outside):
+        torch.save(dict(state_dict={}, extra=Opaque()), path)
+    with pytest.raises(UnsafeCheckpointError, match='stranger.pth'):
+        load_checkpoint_file(outside, trusted_dir=str(work))
+    with pytest.raises(UnsafeCheckpointError):
+        load_checkpoint_file(inside)  # not resuming: not trusted
+    loaded = load_checkpoint_file(inside, trusted_dir=str(work))
+    assert loaded['extra'].value == 1
+
+
+def test_missing_checkpoint_named(tmp_path):
+    with pytest.raises(FileNotFoundError, match='nope.pth'):
+        load_checkpoint_file(str(tmp_path / 'nope.pth'))
+
+
+def test_runner_trusts_only_files_in_its_work_dir(tmp_path):
+    from mmseg_fastscnn.engine.checkpoint_io import is_within
+    assert is_within(str(tmp_path / 'a' / 'b.pth'), str(tmp_path / 'a'))
+    assert not is_within(str(tmp_path / 'ab.pth'), str(tmp_path / 'a'))
+    assert not is_within(
+        str(tmp_path / 'a' / '..' / 'c.pth'), str(tmp_path / 'a'))
+    assert osp.isdir(str(tmp_path))

@@ -1,0 +1,47 @@
+"""Every config builds; --cfg-options keys are checked."""
+import glob
+import os.path as osp
+
+import pytest
+from mmengine.config import Config
+from mmseg.registry import MODELS
+
+from mmseg_fastscnn.utils import ConfigKeyError, apply_cfg_options
+
+ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+CONFIGS = sorted(
+    p for p in glob.glob(osp.join(ROOT, 'configs', '*.py')))
+
+
+def test_found_configs():
+    assert len(CONFIGS) > 0
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=osp.basename)
+def test_config_builds_model(path):
+    cfg = Config.fromfile(path)
+    assert cfg.default_scope == 'mmseg'
+    assert 'mmseg_fastscnn' in cfg.custom_imports['imports']
+    model = MODELS.build(cfg.model)
+    n = sum(p.numel() for p in model.backbone.parameters()) + sum(
+        p.numel() for p in model.decode_head.parameters())
+    assert 500_000 < n < 1_200_000
+
+
+def test_cfg_options_checked_and_data_root_propagated():
+    cfg = Config.fromfile(osp.join(ROOT, 'configs', 'fastscnn_camvid.py'))
+    apply_cfg_options(
+        cfg, {
+            'data_root': '/data/cv',
+            'train_dataloader.batch_size': 2,
+            'model.decode_head.dropout_ratio': 0.2,  # new but plausible
+            'train_dataloader.dataset.pipeline.3.flip_prob': 0.5,
+        })
+    assert cfg.train_dataloader.batch_size == 2
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        assert cfg[loader].dataset.data_root == '/data/cv'
+    for bad in ('trian_dataloader.batch_size', 'train_dataloader.batchsize',
+                'train_dataloader.dataset.pipeline.99.prob',
+                'model.backbone.nothing.here'):
+        with pytest.raises(ConfigKeyError, match='unknown config key'):
+            apply_cfg_options(cfg, {bad: 1})

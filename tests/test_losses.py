@@ -1,0 +1,143 @@
+"""Losses against torch's reference implementations."""
+import json
+
+import pytest
+import torch
+import torch.nn.functional as F
+from mmseg.registry import MODELS
+
+
+def batch(seed=0, n=2, k=5, h=7, w=9):
+    g = torch.Generator().manual_seed(seed)
+    pred = torch.randn(n, k, h, w, generator=g)
+    target = torch.randint(0, k, (n, h, w), generator=g)
+    target[0, :3, :4] = 255  # ignored pixels
+    target[1, -1, :] = 255
+    return pred, target
+
+
+WEIGHTS = [0.2, 1.0, 3.0, 0.5, 2.0]
+
+
+def test_weighted_ce_matches_torch_with_ignored_pixels():
+    pred, target = batch()
+    loss = MODELS.build(
+        dict(type='SoftmaxCrossEntropyLoss', class_weight=WEIGHTS))
+    expected = F.cross_entropy(
+        pred, target, weight=torch.tensor(WEIGHTS), ignore_index=255)
+    torch.testing.assert_close(loss(pred, target, ignore_index=255), expected)
+
+
+def test_mmseg_ce_fails_where_ours_works():
+    """The toolbox bug this loss exists for (mmseg 1.2.2)."""
+    pred, target = batch()
+    theirs = MODELS.build(
+        dict(type='CrossEntropyLoss', class_weight=WEIGHTS))
+    with pytest.raises(IndexError):
+        theirs(pred, target, ignore_index=255)
+
+
+def test_label_smoothing_matches_torch():
+    pred, target = batch(1)
+    loss = MODELS.build(
+        dict(
+            type='SoftmaxCrossEntropyLoss',
+            class_weight=WEIGHTS,
+            label_smoothing=0.1))
+    expected = F.cross_entropy(
+        pred,
+        target,
+        weight=torch.tensor(WEIGHTS),
+        ignore_index=255,
+        label_smoothing=0.1)
+    torch.testing.assert_close(loss(pred, target), expected)
+
+
+@pytest.mark.parametrize('alpha', [None, WEIGHTS])
+def test_focal_with_gamma_zero_equals_ce(alpha):
+    pred, target = batch(2)
+    focal = MODELS.build(dict(type='SoftmaxFocalLoss', gamma=0.0,
+                              alpha=alpha))
+    weight = None if alpha is None else torch.tensor(alpha)
+    expected = F.cross_entropy(pred, target, weight=weight, ignore_index=255)
+    torch.testing.assert_close(focal(pred, target), expected)
+
+
+def test_focal_downweights_easy_pixels():
+    pred, target = batch(3)
+    ce = F.cross_entropy(pred, target, ignore_index=255, reduction='none')
+    focal = MODELS.build(dict(type='SoftmaxFocalLoss', gamma=2.0))
+    value = focal(pred, target)
+    valid = target != 255
+    pt = torch.exp(-ce[valid])
+    torch.testing.assert_close(value, ((1 - pt)**2 * ce[valid]).mean())
+    assert value < ce[valid].mean()
+
+
+def test_focal_plus_ce_are_summed_by_the_head():
+    head = MODELS.build(
+        dict(
+            type='FastSCNNClassifierHead',
+            in_channels=8,
+            channels=8,
+            num_classes=5,
+            norm_cfg=dict(type='BN'),
+            loss_decode=[
+                dict(type='SoftmaxCrossEntropyLoss'),
+                dict(type='SoftmaxFocalLoss', gamma=2.0)
+            ]))
+    from mmengine.structures import PixelData
+    from mmseg.structures import SegDataSample
+    pred, target = batch(4, k=5, h=8, w=8)
+    samples = []
+    for t in target:
+        s = SegDataSample()
+        s.gt_sem_seg = PixelData(data=t[None])
+        samples.append(s)
+    losses = head.loss_by_feat(pred, samples)
+    assert set(losses) == {'loss_ce', 'loss_focal', 'acc_seg'}
+    torch.testing.assert_close(
+        losses['loss_ce'], F.cross_entropy(pred, target, ignore_index=255))
+
+
+def test_all_ignored_gives_zero_not_nan():
+    pred, target = batch()
+    target[:] = 255
+    for cfg in (dict(type='SoftmaxCrossEntropyLoss', class_weight=WEIGHTS),
+                dict(type='SoftmaxFocalLoss')):
+        value = MODELS.build(cfg)(pred.requires_grad_(), target)
+        assert float(value) == 0.0
+        value.backward()
+
+
+def test_class_weight_from_stats_json(tmp_path):
+    path = tmp_path / 'stats.json'
+    path.write_text(json.dumps(dict(weights=dict(enet=WEIGHTS))))
+    loss = MODELS.build(
+        dict(type='SoftmaxCrossEntropyLoss', class_weight=str(path)))
+    assert loss.class_weight.tolist() == pytest.approx(WEIGHTS)
+    with pytest.raises(KeyError, match='median'):
+        MODELS.build(
+            dict(
+                type='SoftmaxCrossEntropyLoss',
+                class_weight=str(path),
+                class_weight_scheme='median'))
+
+
+def test_wrong_class_weight_length_names_the_key():
+    pred, target = batch()
+    loss = MODELS.build(
+        dict(type='SoftmaxCrossEntropyLoss', class_weight=[1.0, 2.0]))
+    with pytest.raises(ValueError, match='class_weight has 2 entries'):
+        loss(pred, target)
+
+
+@pytest.mark.parametrize('cfg', [
+    dict(type='SoftmaxCrossEntropyLoss', label_smoothing=1.0),
+    dict(type='SoftmaxCrossEntropyLoss', class_weight=[1.0, -1.0]),
+    dict(type='SoftmaxCrossEntropyLoss', loss_name='ce'),
+    dict(type='SoftmaxFocalLoss', gamma=-1.0),
+])
+def test_bad_loss_config_is_refused(cfg):
+    with pytest.raises(ValueError):
+        MODELS.build(cfg)

@@ -1,0 +1,259 @@
+"""Fast-SCNN backbone and classifier against the paper's Table 1."""
+import copy
+
+import pytest
+import torch
+import torch.nn as nn
+from mmengine.config import ConfigDict
+from mmseg.models.utils import InvertedResidual
+from mmseg.registry import MODELS
+
+from mmseg_fastscnn.models import SegmentorExportWrapper
+
+BACKBONE = dict(type='FastSCNNPaper')
+HEAD = dict(
+    type='FastSCNNClassifierHead',
+    in_channels=128,
+    channels=128,
+    num_classes=11,
+    norm_cfg=dict(type='BN'),
+    loss_decode=dict(type='SoftmaxCrossEntropyLoss'))
+
+
+def build_segmentor(num_classes=11, **backbone):
+    head = dict(HEAD, num_classes=num_classes)
+    return MODELS.build(
+        dict(
+            type='EncoderDecoder',
+            data_preprocessor=dict(
+                type='SegDataPreProcessor',
+                mean=[123.675, 116.28, 103.53],
+                std=[58.395, 57.12, 57.375],
+                bgr_to_rgb=True,
+                size_divisor=32,
+                seg_pad_val=255),
+            backbone=dict(BACKBONE, **backbone),
+            decode_head=head,
+            test_cfg=ConfigDict(mode='whole')))
+
+
+def count(module: nn.Module) -> int:
+    return sum(p.numel() for p in module.parameters())
+
+
+def test_stage_shapes_match_table1_at_1024x2048():
+    backbone = MODELS.build(BACKBONE).eval()
+    x = torch.randn(1, 3, 1024, 2048)
+    shapes = {}
+    hooks = [
+        backbone.learning_to_downsample.conv.register_forward_hook(
+            lambda m, i, o: shapes.__setitem__('conv', o.shape)),
+        backbone.learning_to_downsample.dsconv1.register_forward_hook(
+            lambda m, i, o: shapes.__setitem__('ds1', o.shape)),
+    ]
+    gfe = backbone.global_feature_extractor
+    for name in ('bottleneck1', 'bottleneck2', 'bottleneck3'):
+        hooks.append(
+            getattr(gfe, name).register_forward_hook(
+                lambda m, i, o, name=name: shapes.__setitem__(name, o.shape)))
+    with torch.no_grad():
+        higher, lower, fusion = backbone(x)
+    for h in hooks:
+        h.remove()
+    assert shapes['conv'] == (1, 32, 512, 1024)
+    assert shapes['ds1'] == (1, 48, 256, 512)
+    assert higher.shape == (1, 64, 128, 256)
+    assert shapes['bottleneck1'] == (1, 64, 64, 128)
+    assert shapes['bottleneck2'] == (1, 96, 32, 64)
+    assert shapes['bottleneck3'] == (1, 128, 32, 64)
+    assert lower.shape == (1, 128, 32, 64)  # after PPM
+    assert fusion.shape == (1, 128, 128, 256)  # FFM output
+    head = MODELS.build(HEAD).eval()
+    with torch.no_grad():
+        logits = head((higher, lower, fusion))
+    assert logits.shape == (1, 11, 128, 256)
+
+
+def test_bottleneck_counts_strides_and_residual_rule():
+    backbone = MODELS.build(BACKBONE)
+    gfe = backbone.global_feature_extractor
+    expected = [(64, 2), (96, 2), (128, 1)]
+    in_c = 64
+    for group, (out_c, stride) in zip(
+        (gfe.bottleneck1, gfe.bottleneck2, gfe.bottleneck3), expected):
+        assert len(group) == 3
+        for i, block in enumerate(group):
+            assert isinstance(block, InvertedResidual)
+            s = stride if i == 0 else 1
+            # residual only where stride is 1 and channels match
+            assert block.use_res_connect == (s == 1 and in_c == out_c)
+            # expansion t = 6
+            assert block.conv[0].conv.out_channels == in_c * 6
+            in_c = out_c
+
+
+def test_ffm_uses_dilated_depthwise_conv_and_1x1_ppm_fusion():
+    backbone = MODELS.build(BACKBONE)
+    dw = backbone.feature_fusion.dwconv.conv
+    assert dw.groups == dw.in_channels == 128
+    assert dw.dilation == (4, 4) and dw.kernel_size == (3, 3)
+    ppm_out = backbone.global_feature_extractor.out.conv
+    assert ppm_out.kernel_size == (1, 1)
+    assert ppm_out.in_channels == 256 and ppm_out.out_channels == 128
+    ppm = backbone.global_feature_extractor.ppm
+    assert [m[0].output_size for m in ppm] == [1, 2, 3, 6]
+
+
+def test_parameter_count_close_to_paper():
+    n = count(MODELS.build(BACKBONE)) + count(MODELS.build(HEAD))
+    assert 1_100_000 <= n <= 1_160_000, n
+
+
+def test_mmseg_builtin_variant_is_bigger():
+    """The reason this plugin exists: mmseg's FastSCNN is 1.40M."""
+    theirs = count(MODELS.build(dict(type='FastSCNN'))) + count(
+        MODELS.build(
+            dict(
+                type='DepthwiseSeparableFCNHead',
+                in_channels=128,
+                channels=128,
+                concat_input=False,
+                num_classes=11,
+                in_index=-1)))
+    ours = count(MODELS.build(BACKBONE)) + count(MODELS.build(HEAD))
+    assert theirs > ours + 200_000
+
+
+def test_options_change_the_model():
+    base = count(MODELS.build(BACKBONE))
+    no_ppm = MODELS.build(dict(BACKBONE, use_ppm=False))
+    assert not hasattr(no_ppm.global_feature_extractor, 'ppm')
+    assert count(no_ppm) < base
+    half = MODELS.build(dict(BACKBONE, width_multiplier=0.5)).eval()
+    assert count(half) < base / 2.5
+    out = half(torch.randn(1, 3, 64, 96))
+    assert [o.shape[1] for o in out] == [32, 64, 64]
+    only_fusion = MODELS.build(dict(BACKBONE, out_indices=(2, ))).eval()
+    assert len(only_fusion(torch.randn(1, 3, 64, 64))) == 1
+    sync = MODELS.build(dict(BACKBONE, norm_cfg=dict(type='SyncBN')))
+    assert any(isinstance(m, nn.SyncBatchNorm) for m in sync.modules())
+
+
+@pytest.mark.parametrize('bad', [
+    dict(out_indices=(3, )),
+    dict(width_multiplier=0),
+    dict(global_num_blocks=(3, 3)),
+])
+def test_bad_backbone_config_is_refused(bad):
+    with pytest.raises(ValueError):
+        MODELS.build(dict(BACKBONE, **bad))
+
+
+def test_bad_infer_mode_is_refused():
+    with pytest.raises(ValueError, match='infer_mode'):
+        MODELS.build(dict(HEAD, infer_mode='softmax'))
+
+
+@pytest.mark.parametrize('size', [(64, 96), (45, 61), (360, 480)])
+def test_cls_equals_argmax_of_prob(size):
+    model = build_segmentor().eval()
+    x = torch.randn(2, 3, *size)
+    with torch.no_grad():
+        cls = SegmentorExportWrapper(model, 'cls')(x)
+        prob = SegmentorExportWrapper(model, 'prob')(x)
+    assert cls.shape == (2, *size) and cls.dtype == torch.int64
+    assert prob.shape == (2, 11, *size)
+    torch.testing.assert_close(prob.sum(1), torch.ones(2, *size))
+    assert torch.equal(cls, prob.argmax(1))
+
+
+def test_cls_mode_never_computes_softmax(monkeypatch):
+    model = build_segmentor().eval()
+    calls = []
+    original = torch.Tensor.softmax
+    monkeypatch.setattr(torch.Tensor, 'softmax',
+                        lambda self, *a, **k: calls.append(1) or original(
+                            self, *a, **k))
+    with torch.no_grad():
+        SegmentorExportWrapper(model, 'cls')(torch.randn(1, 3, 64, 64))
+    assert calls == []
+    with torch.no_grad():
+        SegmentorExportWrapper(model, 'prob')(torch.randn(1, 3, 64, 64))
+    assert calls == [1]
+
+
+def test_predict_prob_mode_returns_probabilities():
+    from mmseg.structures import SegDataSample
+    model = build_segmentor().eval()
+    model.decode_head.infer_mode = 'prob'
+    x = torch.randn(1, 3, 64, 96)
+    meta = dict(img_shape=(64, 96), ori_shape=(64, 96), pad_shape=(64, 96))
+    with torch.no_grad():
+        out = model.predict(x, [SegDataSample(metainfo=meta)])[0]
+    probs = out.seg_logits.data
+    torch.testing.assert_close(probs.sum(0), torch.ones(64, 96))
+    assert torch.equal(out.pred_sem_seg.data[0], probs.argmax(0))
+
+
+def test_model_trains_loss_decreases():
+    torch.manual_seed(0)
+    model = build_segmentor(num_classes=3)
+    model.train()
+    x = torch.randn(4, 3, 64, 64)
+    # a learnable target: class by image quadrant, with some ignored pixels
+    target = torch.zeros(4, 64, 64, dtype=torch.long)
+    target[:, :, 32:] = 1
+    target[:, 32:, :] = 2
+    target[:, :4, :4] = 255
+    from mmengine.structures import PixelData
+    from mmseg.structures import SegDataSample
+    samples = []
+    for t in target:
+        s = SegDataSample(metainfo=dict(img_shape=(64, 64)))
+        s.gt_sem_seg = PixelData(data=t[None])
+        samples.append(s)
+    opt = torch.optim.AdamW(model.parameters(), lr=5e-3)
+    losses = []
+    for _ in range(15):
+        loss = model.loss(x, samples)['decode.loss_ce']
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(float(loss))
+    assert losses[-1] < 0.6 * losses[0], losses
+
+
+def test_jit_trace_matches_eager():
+    model = build_segmentor().eval()
+    wrapper = SegmentorExportWrapper(model, 'cls')
+    x = torch.randn(1, 3, 96, 128)
+    with torch.no_grad():
+        traced = torch.jit.trace(wrapper, x, check_trace=True)
+        assert torch.equal(traced(x), wrapper(x))
+        x2 = torch.randn(1, 3, 96, 128)
+        assert torch.equal(traced(x2), wrapper(x2))
+
+
+@pytest.mark.parametrize('mode', ['cls', 'prob'])
+def test_onnx_export_matches_eager(tmp_path, mode):
+    ort = pytest.importorskip('onnxruntime')
+    pytest.importorskip('onnx')
+    model = build_segmentor().eval()
+    wrapper = SegmentorExportWrapper(copy.deepcopy(model), mode)
+    x = torch.randn(1, 3, 96, 128)
+    path = str(tmp_path / f'fastscnn_{mode}.onnx')
+    with torch.no_grad():
+        torch.onnx.export(
+            wrapper, (x, ),
+            path,
+            input_names=['image'],
+            output_names=[mode],
+            dynamo=True,
+            external_data=False)
+        expected = wrapper(x).numpy()
+    session = ort.InferenceSession(path, providers=['CPUExecutionProvider'])
+    got = session.run(None, {'image': x.numpy()})[0]
+    if mode == 'cls':
+        assert (got == expected).mean() > 0.999
+    else:
+        assert abs(got - expected).max() < 1e-4

@@ -1,0 +1,144 @@
+"""End to end on a handful of real CamVid images, through the real tools:
+train -> validate -> checkpoint -> resume -> test --show-dir."""
+import json
+import os
+import os.path as osp
+import subprocess
+import sys
+
+import pytest
+import torch
+
+ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+CONFIG = osp.join(ROOT, 'configs', 'fastscnn_camvid.py')
+SMALL = [
+    'train_dataloader.batch_size=4', 'train_dataloader.num_workers=0',
+    'train_dataloader.persistent_workers=False',
+    'val_dataloader.num_workers=0', 'val_dataloader.persistent_workers=False',
+    'test_dataloader.num_workers=0',
+    'test_dataloader.persistent_workers=False', 'default_hooks.logger.interval=1'
+]
+
+
+def run_tool(*args, check=True):
+    env = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS='2')
+    proc = subprocess.run([sys.executable, *args],
+                          cwd=ROOT,
+                          env=env,
+                          capture_output=True,
+                          text=True,
+                          timeout=600)
+    if check and proc.returncode != 0:
+        raise AssertionError(f'{args} failed ({proc.returncode}):\n'
+                             f'{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}')
+    return proc
+
+
+@pytest.fixture(scope='module')
+def tiny_camvid(tmp_path_factory, camvid_root):
+    """6 train and 3 val images of the real CamVid, linked, not copied."""
+    root = tmp_path_factory.mktemp('camvid')
+    for split, n in (('train', 6), ('val', 3)):
+        names = sorted(os.listdir(osp.join(camvid_root, split)))[:n]
+        for folder in (split, split + 'annot'):
+            os.makedirs(root / folder)
+            for name in names:
+                os.symlink(
+                    osp.join(camvid_root, folder, name), root / folder / name)
+    return str(root)
+
+
+def test_train_resume_test_show_dir(tiny_camvid, tmp_path):
+    work = str(tmp_path / 'work')
+    opts = SMALL + [f'data_root={tiny_camvid}']
+    run_tool('tools/train.py', CONFIG, '--work-dir', work, '--cfg-options',
+             *opts, 'train_cfg.max_epochs=2')
+    assert osp.isfile(osp.join(work, 'epoch_2.pth'))
+    best = [f for f in os.listdir(work) if f.startswith('best_mIoU')]
+    assert len(best) == 1
+    # every checkpoint is weights-only loadable, resume state included
+    ckpt = torch.load(osp.join(work, 'epoch_2.pth'), weights_only=True)
+    assert ckpt['meta']['epoch'] == 2
+    assert ckpt['meta']['dataset_meta']['classes'][0] == 'Sky'
+
+    proc = run_tool('tools/train.py', CONFIG, '--work-dir', work, '--resume',
+                    '--cfg-options', *opts, 'train_cfg.max_epochs=3')
+    log = proc.stdout + proc.stderr
+    assert 'resumed epoch: 2, iter: 4' in log
+    assert osp.isfile(osp.join(work, 'epoch_3.pth'))
+    assert 'loss:' in log.split('Epoch(val) [3]')[-1]  # validation loss
+
+    show = str(tmp_path / 'show')
+    test_work = str(tmp_path / 'test')
+    run_tool('tools/test.py', CONFIG, osp.join(work, 'epoch_3.pth'),
+             '--work-dir', test_work, '--show-dir', show, '--cfg-options',
+             *opts)
+    painted = [
+        f for dirpath, _, files in os.walk(show) for f in files
+        if f.endswith('.png')
+    ]
+    assert len(painted) == 3
+    with open(osp.join(test_work, 'test_metrics.json')) as f:
+        metrics = json.load(f)
+    for key in ('aAcc', 'mIoU', 'mDice'):
+        assert 0.0 <= metrics[key] <= 100.0
+
+
+def test_resume_explicit_checkpoint_path(tiny_camvid, tmp_path):
+    work = str(tmp_path / 'work')
+    opts = SMALL + [f'data_root={tiny_camvid}']
+    run_tool('tools/train.py', CONFIG, '--work-dir', work, '--cfg-options',
+             *opts, 'train_cfg.max_epochs=1')
+    proc = run_tool('tools/train.py', CONFIG, '--work-dir', work, '--resume',
+                    osp.join(work, 'epoch_1.pth'), '--cfg-options', *opts,
+                    'train_cfg.max_epochs=2')
+    assert 'resumed epoch: 1, iter: 2' in proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize('args, message', [
+    (['tools/train.py', CONFIG, '--cfg-options', 'data_root=/no/such/dir'],
+     'data_root not found: /no/such/dir'),
+    (['tools/train.py', CONFIG, '--cfg-options',
+      'train_dataloader.batchsize=2'],
+     "unknown config key 'train_dataloader.batchsize'"),
+    (['tools/train.py', CONFIG, '--cfg-options', 'optimiser.lr=1'],
+     "unknown config key 'optimiser.lr'"),
+    (['tools/train.py', CONFIG, '--resume', '/no/such.pth'],
+     'checkpoint not found: /no/such.pth'),
+    (['tools/test.py', CONFIG, '/no/such.pth'],
+     'checkpoint not found: /no/such.pth'),
+    (['tools/train.py', 'configs/nope.py'], 'config not found'),
+])
+def test_bad_input_gets_one_clear_line(args, message, tmp_path):
+    args = args + ['--work-dir', str(tmp_path)] if '--work-dir' not in args \
+        else args
+    proc = run_tool(*args, check=False)
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    assert message in proc.stderr
+    assert 'Traceback' not in proc.stderr
+
+
+def test_empty_split_is_named(tmp_path):
+    for folder in ('train', 'trainannot', 'val', 'valannot'):
+        os.makedirs(tmp_path / 'data' / folder)
+    proc = run_tool(
+        'tools/train.py',
+        CONFIG,
+        '--work-dir',
+        str(tmp_path / 'w'),
+        '--cfg-options',
+        f'data_root={tmp_path / "data"}',
+        *SMALL,
+        check=False)
+    assert proc.returncode == 1
+    assert 'empty split' in proc.stderr and 'train' in proc.stderr
+    assert 'Traceback' not in proc.stderr
+
+
+def test_amp_on_cpu_says_so(tmp_path):
+    if torch.cuda.is_available():
+        pytest.skip('a GPU is present')
+    proc = run_tool('tools/train.py', CONFIG, '--amp', '--work-dir',
+                    str(tmp_path), check=False)
+    assert proc.returncode == 1
+    assert '--amp needs a CUDA GPU' in proc.stderr
