@@ -77,3 +77,39 @@ def test_runner_trusts_only_files_in_its_work_dir(tmp_path):
     assert not is_within(
         str(tmp_path / 'a' / '..' / 'c.pth'), str(tmp_path / 'a'))
     assert osp.isdir(str(tmp_path))
+
+
+def test_published_checkpoint_works_with_mmseg_apis(tmp_path, camvid_root):
+    """publish -> weights-only file -> mmseg's init_model/inference_model."""
+    from mmengine.config import Config
+    from mmseg.apis import inference_model, init_model
+    from mmseg.registry import MODELS
+
+    from mmseg_fastscnn.engine.publish import publish_checkpoint
+    root = osp.dirname(osp.dirname(osp.abspath(__file__)))
+    config = osp.join(root, 'configs', 'fastscnn_camvid.py')
+    model = MODELS.build(Config.fromfile(config).model)
+    train_ckpt = str(tmp_path / 'epoch_1.pth')
+    torch.save(
+        to_weights_only(
+            dict(
+                meta=dict(
+                    epoch=1,
+                    dataset_meta=dict(classes=('Sky', ) * 11),
+                    best=np.float64(1.0)),
+                state_dict=model.state_dict(),
+                message_hub=message_hub_state(),
+                optimizer=dict(state={}, param_groups=[]))), train_ckpt)
+    out = str(tmp_path / 'published.pth')
+    publish_checkpoint(train_ckpt, out)
+    published = torch.load(out, weights_only=True)
+    assert set(published) == {'meta', 'state_dict'}
+    assert published['meta']['epoch'] == 1
+    assert osp.getsize(out) < osp.getsize(train_ckpt) + 1
+    segmentor = init_model(config, out, device='cpu')
+    image = osp.join(camvid_root, 'val', sorted(
+        __import__('os').listdir(osp.join(camvid_root, 'val')))[0])
+    result = inference_model(segmentor, image)
+    assert tuple(result.pred_sem_seg.data.shape) == (1, 360, 480)
+    for key, value in model.state_dict().items():
+        assert torch.equal(segmentor.state_dict()[key], value), key

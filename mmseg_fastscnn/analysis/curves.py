@@ -1,0 +1,95 @@
+"""Training curves from mmengine's ``vis_data/scalars.json`` logs."""
+import glob
+import json
+import os.path as osp
+from collections import defaultdict
+from typing import Dict, List, Tuple
+
+EpochTable = Dict[int, Dict[str, float]]
+
+
+def find_scalar_files(path: str) -> List[str]:
+    """``scalars.json`` files of a run, oldest first (one per (re)start).
+
+    ``path`` is a work dir, a timestamp dir, or a scalars.json file.
+    """
+    if osp.isfile(path):
+        return [path]
+    if not osp.isdir(path):
+        raise FileNotFoundError(f'no run found at {path}')
+    files = sorted(
+        glob.glob(osp.join(path, 'vis_data', 'scalars.json')) +
+        glob.glob(osp.join(path, '*', 'vis_data', 'scalars.json')))
+    if not files:
+        raise FileNotFoundError(
+            f'no vis_data/scalars.json under {path}: is it a work dir?')
+    return files
+
+
+def read_epochs(files: List[str]) -> Tuple[EpochTable, EpochTable]:
+    """Per-epoch train and val scalars.
+
+    Train: the mean of the logged ``loss`` values of each epoch (each is a
+    window mean over the logging interval). Val: the metrics and ``loss``
+    logged after each validation (``step`` is the epoch). Later files win,
+    so a resumed run's repeated epochs come from its latest start.
+    """
+    train: EpochTable = {}
+    val: EpochTable = {}
+    for path in files:
+        losses = defaultdict(list)
+        with open(path) as f:
+            for line in f:
+                line = line.strip()
+                if not line:
+                    continue
+                record = json.loads(line)
+                if 'mIoU' in record:
+                    val[int(record['step'])] = {
+                        k: float(v)
+                        for k, v in record.items() if k != 'step'
+                    }
+                elif 'epoch' in record and 'loss' in record:
+                    losses[int(record['epoch'])].append(float(record['loss']))
+        for epoch, values in losses.items():
+            train[epoch] = dict(loss=sum(values) / len(values))
+    return train, val
+
+
+def plot_curves(train: EpochTable, val: EpochTable, out_dir: str,
+                title: str = '') -> List[str]:
+    """The report's three figures as PNGs; returns their paths."""
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+
+    def series(table, key):
+        epochs = sorted(e for e in table if key in table[e])
+        return epochs, [table[e][key] for e in epochs]
+
+    figures = [
+        ('loss.png', 'loss', [(train, 'loss', 'train loss'),
+                              (val, 'loss', 'val loss')]),
+        ('miou_dice.png', 'score (%)', [(val, 'mIoU', 'val mIoU'),
+                                        (val, 'mDice', 'val mDice')]),
+        ('accuracy.png', 'pixel accuracy (%)', [(val, 'aAcc', 'val aAcc')]),
+    ]
+    paths = []
+    for name, ylabel, lines in figures:
+        fig, ax = plt.subplots(figsize=(6, 4), dpi=100)
+        for table, key, label in lines:
+            x, y = series(table, key)
+            if x:
+                ax.plot(x, y, label=label)
+        ax.set_xlabel('epoch')
+        ax.set_ylabel(ylabel)
+        ax.grid(alpha=0.3)
+        ax.legend()
+        if title:
+            ax.set_title(title)
+        fig.tight_layout()
+        path = osp.join(out_dir, name)
+        fig.savefig(path)
+        plt.close(fig)
+        paths.append(path)
+    return paths

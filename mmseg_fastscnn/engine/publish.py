@@ -1,0 +1,50 @@
+"""Strip a training checkpoint down to what inference needs."""
+import hashlib
+from typing import Optional
+
+import torch
+
+from ..version import __version__
+from .checkpoint_io import load_checkpoint_file
+from .weights_only import from_weights_only
+
+META_KEYS = ('epoch', 'iter', 'dataset_meta', 'cfg', 'seed',
+             'mmengine_version', 'time')
+
+
+def publish_checkpoint(src: str,
+                       dst: str,
+                       drop_prefixes: tuple = (),
+                       extra_meta: Optional[dict] = None) -> str:
+    """Write ``dst`` with the weights and plain metadata of ``src`` only.
+
+    No optimizer, scheduler or message-hub state; float tensors and plain
+    Python types only, so ``torch.load(dst, weights_only=True)`` works.
+
+    Args:
+        src: A checkpoint of a run (must load weights-only).
+        dst: Output path.
+        drop_prefixes: State-dict key prefixes to leave out, e.g.
+            ``('auxiliary_head.',)`` (not used at inference).
+        extra_meta: Plain values to add to ``meta`` (e.g. val metrics).
+
+    Returns:
+        The SHA-256 of the written file.
+    """
+    checkpoint = load_checkpoint_file(src, map_location='cpu')
+    if 'state_dict' not in checkpoint:
+        raise KeyError(f'{src} has no state_dict: not an mmengine checkpoint')
+    state = {
+        k: v.detach().clone()
+        for k, v in checkpoint['state_dict'].items()
+        if not any(k.startswith(p) for p in drop_prefixes)
+    }
+    meta_in = from_weights_only(checkpoint.get('meta', {}))
+    meta = {k: meta_in[k] for k in META_KEYS if k in meta_in}
+    meta['mmseg_fastscnn_version'] = __version__
+    if extra_meta:
+        meta.update(extra_meta)
+    torch.save(dict(meta=meta, state_dict=state), dst)
+    torch.load(dst, weights_only=True)  # what users will do: must work
+    with open(dst, 'rb') as f:
+        return hashlib.sha256(f.read()).hexdigest()

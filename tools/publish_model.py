@@ -1,0 +1,32 @@
+"""Publish a checkpoint: weights and dataset meta only, weights-only safe.
+
+    python tools/publish_model.py work_dirs/fastscnn_camvid/best_mIoU_epoch_N.pth \
+        checkpoints/fastscnn_camvid.pth [--drop-aux]
+"""
+import argparse
+import os
+import os.path as osp
+
+from mmseg_fastscnn.engine.publish import publish_checkpoint
+from mmseg_fastscnn.utils import run_cli
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('src', help='training checkpoint')
+    parser.add_argument('dst', help='output file')
+    parser.add_argument(
+        '--drop-aux',
+        action='store_true',
+        help='leave out auxiliary heads (unused at inference)')
+    args = parser.parse_args(argv)
+    os.makedirs(osp.dirname(osp.abspath(args.dst)), exist_ok=True)
+    sha = publish_checkpoint(
+        args.src, args.dst,
+        ('auxiliary_head.', ) if args.drop_aux else ())
+    size = osp.getsize(args.dst) / 2**20
+    print(f'wrote {args.dst} ({size:.2f} MiB, sha256 {sha[:16]}...)')
+
+
+if __name__ == '__main__':
+    run_cli(main)
