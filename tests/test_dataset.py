@@ -140,3 +140,45 @@ def test_missing_folder_named(tmp_path):
     os.makedirs(tmp_path / 'train')
     with pytest.raises(FileNotFoundError, match='trainannot'):
         build(str(tmp_path))
+
+
+def test_joint_augmentation_keeps_image_and_mask_aligned(tmp_path):
+    """The image encodes its own labels (value = 20 * label): after the
+    config's geometric augmentation they must still agree."""
+    from mmengine.config import Config
+    from mmseg.registry import TRANSFORMS
+    cfg = Config.fromfile(
+        osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'configs',
+                 'fastscnn_camvid.py'))
+    steps = [
+        dict(t, prob=1.0) if t['type'] == 'RandomRotate' else t
+        for t in cfg.train_pipeline
+        if t['type'] not in ('PhotoMetricDistortion', 'PackSegInputs')
+    ]
+    assert [s['type'] for s in steps] == [
+        'LoadImageFromFile', 'LoadAnnotations', 'RandomResize', 'RandomCrop',
+        'RandomFlip', 'RandomRotate'
+    ]
+    labels = np.zeros((360, 480), np.uint8)
+    for i in range(11):  # vertical stripes plus a block
+        labels[:, i * 44:(i + 1) * 44] = i
+    labels[100:200, 50:300] = 3
+    image = np.repeat((labels * 20)[..., None], 3, axis=2).astype(np.uint8)
+    write_png(str(tmp_path / 'train' / 'a.png'), image)
+    write_png(str(tmp_path / 'trainannot' / 'a.png'), labels)
+    pipeline = [TRANSFORMS.build(s) for s in steps]
+    for seed in range(5):
+        np.random.seed(seed)
+        results = dict(
+            img_path=str(tmp_path / 'train' / 'a.png'),
+            seg_map_path=str(tmp_path / 'trainannot' / 'a.png'),
+            label_map={i: i for i in range(11)},
+            reduce_zero_label=False,
+            seg_fields=[])
+        for t in pipeline:
+            results = t(results)
+        img, seg = results['img'], results['gt_seg_map']
+        assert img.shape[:2] == seg.shape
+        valid = seg != 255
+        agree = np.abs(img[..., 0][valid].astype(int) - 20 * seg[valid]) <= 10
+        assert agree.mean() > 0.95, (seed, agree.mean())

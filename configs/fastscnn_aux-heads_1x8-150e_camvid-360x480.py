@@ -1,0 +1,30 @@
+# Ablation: the paper's auxiliary losses (weight 0.4) on the 1/8 and the 1/32
+# features, like mmseg's Fast-SCNN. About 50% more time per step on a CPU.
+_base_ = './fastscnn_camvid.py'
+norm_cfg = dict(type='BN', requires_grad=True)
+class_stats = 'configs/_base_/datasets/camvid_class_stats.json'
+aux_loss = dict(
+    type='SoftmaxCrossEntropyLoss',
+    class_weight=class_stats,
+    class_weight_scheme='enet',
+    loss_weight=0.4)
+model = dict(auxiliary_head=[
+    dict(
+        type='FastSCNNClassifierHead',
+        in_channels=64,
+        channels=32,
+        num_convs=1,
+        in_index=0,
+        num_classes=11,
+        norm_cfg=norm_cfg,
+        loss_decode=aux_loss),
+    dict(
+        type='FastSCNNClassifierHead',
+        in_channels=128,
+        channels=32,
+        num_convs=1,
+        in_index=1,
+        num_classes=11,
+        norm_cfg=norm_cfg,
+        loss_decode=aux_loss),
+])

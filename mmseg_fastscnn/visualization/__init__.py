@@ -1,0 +1,3 @@
+from .palette import colorize, legend_handles
+
+__all__ = ['colorize', 'legend_handles']

@@ -1,0 +1,123 @@
+"""Data tools: CamVid converter, class statistics, browse grid."""
+import importlib.util
+import json
+import os.path as osp
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from conftest import write_png
+from mmseg_fastscnn.datasets.camvid_colors import CAMVID32, colors_to_labels
+
+ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+
+
+def load_tool(relpath):
+    spec = importlib.util.spec_from_file_location(
+        osp.basename(relpath)[:-3], osp.join(ROOT, relpath))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_camvid_colour_maps_to_its_group():
+    colours = np.array([[c for c, _ in CAMVID32.values()]], dtype=np.uint8)
+    labels, unknown = colors_to_labels(colours)
+    assert labels[0].tolist() == [idx for _, idx in CAMVID32.values()]
+    assert unknown == {}
+    assert len(CAMVID32) == 32
+
+
+def test_converter_on_generated_release(tmp_path):
+    images, labels = tmp_path / 'raw', tmp_path / 'colour'
+    rgb = {name: CAMVID32[name][0] for name in
+           ('Sky', 'Road', 'LaneMkgsDriv', 'Child', 'Void', 'Wall')}
+    colour = np.zeros((4, 6, 3), np.uint8)
+    colour[0, :] = rgb['Sky']
+    colour[1, :] = rgb['Road']
+    colour[1, 0] = rgb['LaneMkgsDriv']
+    colour[2, :] = rgb['Child']
+    colour[3, :3] = rgb['Wall']
+    colour[3, 3:] = (1, 2, 3)  # not a CamVid colour
+    for stem in ('0001TP_000001', '0001TP_000002'):
+        write_png(str(images / f'{stem}.png'), np.full((4, 6, 3), 90,
+                                                       np.uint8))
+        write_png(str(labels / f'{stem}_L.png'), colour)
+    (tmp_path / 'train.txt').write_text(
+        '/SegNet/CamVid/train/0001TP_000001.png '
+        '/SegNet/CamVid/trainannot/0001TP_000001.png\n')
+    (tmp_path / 'val.txt').write_text('0001TP_000002\n')
+    tool = load_tool('tools/dataset_converters/camvid.py')
+    out = tmp_path / 'camvid'
+    unknown = tool.main([
+        '--images', str(images), '--labels', str(labels), '--split',
+        f'train={tmp_path / "train.txt"}', '--split',
+        f'val={tmp_path / "val.txt"}', '--out', str(out), '--size', 'keep',
+        '--nproc', '1'
+    ])
+    converted = np.asarray(Image.open(out / 'trainannot' / '0001TP_000001.png'))
+    assert converted.tolist() == [[0] * 6, [3] * 6, [9] * 6,
+                                  [1, 1, 1, 11, 11, 11]]
+    assert (out / 'val' / '0001TP_000002.png').is_file()
+    assert (out / 'valannot' / '0001TP_000002.png').is_file()
+    assert set(unknown) == {(1, 2, 3)}
+    count, files = unknown[(1, 2, 3)]
+    assert count == 6 and len(files) == 2
+    assert all(f.endswith('_L.png') for f in files)
+
+
+def test_converter_names_missing_label(tmp_path):
+    write_png(str(tmp_path / 'raw' / 'a.png'), np.zeros((2, 2, 3), np.uint8))
+    (tmp_path / 'colour').mkdir()
+    (tmp_path / 'train.txt').write_text('a\n')
+    tool = load_tool('tools/dataset_converters/camvid.py')
+    with pytest.raises(FileNotFoundError, match='a_L.png'):
+        tool.main([
+            '--images', str(tmp_path / 'raw'), '--labels',
+            str(tmp_path / 'colour'), '--split',
+            f'train={tmp_path / "train.txt"}', '--out',
+            str(tmp_path / 'o'), '--nproc', '1'
+        ])
+
+
+def test_class_stats_on_camvid_train(camvid_root, tmp_path):
+    tool = load_tool('tools/analysis/class_stats.py')
+    out = tmp_path / 'stats.json'
+    stats = tool.main([camvid_root, '--out', str(out)])
+    freq = dict(zip(stats['classes'], stats['frequency']))
+    assert freq['Road'] == pytest.approx(0.33, abs=0.01)
+    assert freq['Building'] == pytest.approx(0.24, abs=0.01)
+    assert freq['Sky'] == pytest.approx(0.175, abs=0.01)
+    assert stats['num_images'] == 367
+    assert json.loads(out.read_text())['weights'] == stats['weights']
+    enet = stats['weights']['enet']
+    assert enet[stats['classes'].index('Bicyclist')] > enet[
+        stats['classes'].index('Road')]
+    # the committed JSON that the main config reads is this tool's output
+    committed = json.loads(
+        open(osp.join(ROOT, 'configs', '_base_', 'datasets',
+                      'camvid_class_stats.json')).read())
+    assert committed['weights'] == stats['weights']
+
+
+def test_class_weight_schemes_on_generated_counts():
+    from mmseg_fastscnn.analysis import class_weights
+    counts = np.array([80, 20, 0])
+    present = np.array([100, 40, 0])
+    w = class_weights(counts, present)
+    assert w['inverse'][2] == 0 and w['median'][2] == 0
+    # inverse frequency: ratio 80/20 = 4, mean 1 over seen classes
+    assert w['inverse'][1] / w['inverse'][0] == pytest.approx(4.0)
+    assert np.mean(w['inverse'][:2]) == pytest.approx(1.0)
+    # median frequency: g = (0.8, 0.5), median 0.65
+    assert w['median'][1] / w['median'][0] == pytest.approx(0.8 / 0.5)
+
+
+def test_browse_grid(camvid_root, tmp_path):
+    tool = load_tool('tools/analysis/browse_dataset.py')
+    out = tmp_path / 'grid.png'
+    tool.main([camvid_root, '--split', 'val', '--num', '2', '--out',
+               str(out)])
+    grid = np.asarray(Image.open(out))
+    assert grid.shape[0] > 300 and grid.shape[1] > 500

@@ -1,0 +1,67 @@
+"""A PNG grid of dataset images next to their masks in the CamVid palette.
+
+    python tools/analysis/browse_dataset.py data/camvid --split train \
+        --num 6 --seed 0 --out samples_with_masks.png
+"""
+import argparse
+import os.path as osp
+
+import numpy as np
+from PIL import Image
+
+from mmseg_fastscnn.datasets import CAMVID_CLASSES, CAMVID_PALETTE
+from mmseg_fastscnn.datasets.integrity import list_stems
+from mmseg_fastscnn.utils import run_cli
+from mmseg_fastscnn.visualization import colorize, legend_handles
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('data_root', help='CamVid root (SegNet layout)')
+    parser.add_argument('--split', default='train', help='image folder')
+    parser.add_argument('--num', type=int, default=6, help='images to show')
+    parser.add_argument('--seed', type=int, default=0, help='random seed')
+    parser.add_argument('--out', required=True, help='output PNG')
+    args = parser.parse_args(argv)
+    if args.num < 1:
+        raise ValueError(f'--num must be >= 1, got {args.num}')
+    img_dir = osp.join(args.data_root, args.split)
+    ann_dir = osp.join(args.data_root, args.split + 'annot')
+    stems = sorted(set(list_stems(img_dir, '.png'))
+                   & set(list_stems(ann_dir, '.png')))
+    if not stems:
+        raise ValueError(f'empty split: no image/label pairs in {img_dir} '
+                         f'and {ann_dir}')
+    rng = np.random.default_rng(args.seed)
+    chosen = rng.choice(len(stems), min(args.num, len(stems)), replace=False)
+
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    rows = len(chosen)
+    fig, axes = plt.subplots(
+        rows, 2, figsize=(8, 3 * rows), dpi=100, squeeze=False)
+    for row, index in enumerate(sorted(chosen)):
+        stem = stems[index]
+        image = np.asarray(
+            Image.open(osp.join(img_dir, stem + '.png')).convert('RGB'))
+        labels = np.asarray(Image.open(osp.join(ann_dir, stem + '.png')))
+        axes[row, 0].imshow(image)
+        axes[row, 0].set_title(stem, fontsize=8)
+        axes[row, 1].imshow(colorize(labels, CAMVID_PALETTE))
+        axes[row, 1].set_title('mask', fontsize=8)
+        for ax in axes[row]:
+            ax.axis('off')
+    fig.legend(
+        handles=legend_handles(CAMVID_CLASSES, CAMVID_PALETTE),
+        loc='lower center',
+        ncol=6,
+        fontsize=8)
+    fig.tight_layout(rect=(0, 0.06 if rows < 4 else 0.03, 1, 1))
+    fig.savefig(args.out)
+    plt.close(fig)
+    print(f'wrote {args.out} ({rows} images from {img_dir})')
+
+
+if __name__ == '__main__':
+    run_cli(main)
