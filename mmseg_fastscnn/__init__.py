@@ -5,7 +5,8 @@ losses ``SoftmaxCrossEntropyLoss`` and ``SoftmaxFocalLoss``, dataset
 ``CamVidDataset``, hook ``WeightsOnlyCheckpointHook``, runner
 ``WeightsOnlyRunner``.
 """
-from . import datasets, engine, models  # noqa: F401  (registration)
+from . import datasets, engine, evaluation, models  # noqa: F401
+from . import visualization  # noqa: F401  (registration)
 from .version import __version__
 
 __all__ = ['__version__']

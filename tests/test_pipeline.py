@@ -71,8 +71,8 @@ def test_train_resume_test_show_dir(tiny_camvid, tmp_path):
     show = str(tmp_path / 'show')
     test_work = str(tmp_path / 'test')
     run_tool('tools/test.py', CONFIG, osp.join(work, 'epoch_3.pth'),
-             '--work-dir', test_work, '--show-dir', show, '--cfg-options',
-             *opts)
+             '--work-dir', test_work, '--show-dir', show, '--show-samples',
+             '2', '--cfg-options', *opts)
     painted = [
         f for dirpath, _, files in os.walk(show) for f in files
         if f.endswith('.png')
@@ -82,6 +82,19 @@ def test_train_resume_test_show_dir(tiny_camvid, tmp_path):
         metrics = json.load(f)
     for key in ('aAcc', 'mIoU', 'mDice'):
         assert 0.0 <= metrics[key] <= 100.0
+    for name in ('per_class_metrics.json', 'confusion_matrix.json',
+                 'confusion_matrix.png', 'samples.png'):
+        assert osp.isfile(osp.join(test_work, name)), name
+    with open(osp.join(test_work, 'per_class_metrics.json')) as f:
+        report = json.load(f)
+    assert list(report['per_class']) == list(report['classes'])
+    assert report['summary']['mIoU'] == pytest.approx(metrics['mIoU'])
+
+    tta_work = str(tmp_path / 'tta')
+    run_tool('tools/test.py', CONFIG, osp.join(work, 'epoch_3.pth'),
+             '--work-dir', tta_work, '--tta', '--cfg-options', *opts)
+    with open(osp.join(tta_work, 'test_metrics.json')) as f:
+        assert 'mIoU' in json.load(f)
 
 
 def test_resume_explicit_checkpoint_path(tiny_camvid, tmp_path):

@@ -2,9 +2,12 @@
 
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out DIR]
         [--show] [--show-dir DIR] [--wait-time S] [--tta]
+        [--show-samples N --seed S]
         [--cfg-options k=v ...] [--launcher ...]
 
-Metrics are logged and written to ``<work_dir>/test_metrics.json``.
+Metrics are logged and written to ``<work_dir>/test_metrics.json``; with
+``SegReportMetric`` (the CamVid configs) also per-class metrics and the
+confusion matrix (JSON and PNG) in ``<work_dir>``.
 """
 import argparse
 import json
@@ -53,6 +56,15 @@ def parse_args(argv=None) -> argparse.Namespace:
         help='job launcher')
     parser.add_argument(
         '--tta', action='store_true', help='test time augmentation')
+    parser.add_argument(
+        '--show-samples',
+        type=int,
+        default=0,
+        metavar='N',
+        help='also write one PNG panel of N random test images (input, '
+        'ground truth, prediction) to <work_dir>/samples.png')
+    parser.add_argument(
+        '--seed', type=int, default=0, help='seed for --show-samples')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args(argv)
     if 'LOCAL_RANK' not in os.environ:
@@ -100,7 +112,43 @@ def build_cfg(args: argparse.Namespace) -> Config:
     if args.out is not None:
         cfg.test_evaluator['output_dir'] = args.out
         cfg.test_evaluator['keep_results'] = True
+    if cfg.test_evaluator.get('type') == 'SegReportMetric':
+        cfg.test_evaluator['report_dir'] = cfg.work_dir
+    if args.show_samples < 0:
+        raise ValueError(f'--show-samples must be >= 0, got '
+                         f'{args.show_samples}')
     return cfg
+
+
+def write_samples(runner, num: int, seed: int, path: str) -> str:
+    """One PNG: ``num`` random test images, each input | GT | prediction."""
+    import mmcv
+    import numpy as np
+    from mmengine.dataset import pseudo_collate
+
+    from mmseg_fastscnn.visualization import legend_strip, side_by_side
+    dataset = runner.test_dataloader.dataset
+    meta = dataset.metainfo
+    rng = np.random.default_rng(seed)
+    indices = sorted(
+        rng.choice(len(dataset), min(num, len(dataset)), replace=False))
+    rows = []
+    runner.model.eval()
+    for index in indices:
+        sample = runner.model.test_step(pseudo_collate([dataset[index]]))[0]
+        image = mmcv.imread(sample.img_path, channel_order='rgb')
+        gt = sample.gt_sem_seg.data[0].cpu().numpy() if \
+            'gt_sem_seg' in sample else None
+        pred = sample.pred_sem_seg.data[0].cpu().numpy()
+        rows.append(
+            side_by_side(image, gt, pred, meta['classes'], meta['palette'],
+                         osp.basename(sample.img_path), legend=False))
+    width = max(r.shape[1] for r in rows)
+    rows = [np.pad(r, ((0, 0), (0, width - r.shape[1]), (0, 0)),
+                   constant_values=255) for r in rows]
+    rows.append(legend_strip(meta['classes'], meta['palette'], width))
+    mmcv.imwrite(mmcv.rgb2bgr(np.concatenate(rows, axis=0)), path)
+    return path
 
 
 def main(argv=None) -> dict:
@@ -112,6 +160,10 @@ def main(argv=None) -> dict:
     with open(out, 'w') as f:
         json.dump({k: float(v) for k, v in metrics.items()}, f, indent=2)
     runner.logger.info(f'metrics written to {out}')
+    if args.show_samples:
+        path = write_samples(runner, args.show_samples, args.seed,
+                             osp.join(cfg.work_dir, 'samples.png'))
+        runner.logger.info(f'{args.show_samples} samples written to {path}')
     return metrics
 
 

@@ -59,5 +59,6 @@ val_dataloader = dict(
         data_prefix=dict(img_path='val', seg_map_path='valannot'),
         pipeline=test_pipeline))
 test_dataloader = val_dataloader
-val_evaluator = dict(type='IoUMetric', iou_metrics=['mIoU', 'mDice'])
+# IoUMetric + confusion matrix; tools/test.py writes its reports to work_dir
+val_evaluator = dict(type='SegReportMetric', iou_metrics=['mIoU', 'mDice'])
 test_evaluator = val_evaluator

@@ -1,0 +1,3 @@
+from .metrics import SegReportMetric
+
+__all__ = ['SegReportMetric']

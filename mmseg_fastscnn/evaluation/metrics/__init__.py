@@ -1,0 +1,3 @@
+from .seg_report_metric import SegReportMetric
+
+__all__ = ['SegReportMetric']

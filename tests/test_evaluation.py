@@ -1,0 +1,160 @@
+"""Evaluation reports, side-by-side pictures and the inference tool."""
+import importlib.util
+import json
+import os
+import os.path as osp
+
+import cv2
+import numpy as np
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.structures import PixelData
+from mmseg.registry import METRICS, MODELS, VISUALIZERS
+from mmseg.structures import SegDataSample
+from PIL import Image
+
+from mmseg_fastscnn.datasets import CAMVID_CLASSES, CAMVID_PALETTE
+from mmseg_fastscnn.visualization import side_by_side
+
+ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+CONFIG = osp.join(ROOT, 'configs', 'fastscnn_camvid.py')
+CLASSES = ('right', 'wrong', 'half')
+PALETTE = [[255, 0, 0], [0, 255, 0], [0, 0, 255]]
+
+
+def hand_checked_case():
+    """Class 0 all right, class 1 all wrong (-> 2), class 2 half right."""
+    gt = torch.tensor([[0, 0, 0, 0], [1, 1, 1, 1], [2, 2, 2, 2],
+                       [255, 255, 255, 255]])
+    pred = torch.tensor([[0, 0, 0, 0], [2, 2, 2, 2], [2, 2, 0, 0],
+                         [1, 1, 1, 1]])
+    return gt, pred
+
+
+def test_report_metric_hand_checked(tmp_path):
+    metric = METRICS.build(
+        dict(type='SegReportMetric', report_dir=str(tmp_path)))
+    metric.dataset_meta = dict(classes=CLASSES, palette=PALETTE)
+    gt, pred = hand_checked_case()
+    sample = dict(
+        pred_sem_seg=dict(data=pred[None]), gt_sem_seg=dict(data=gt[None]))
+    metric.process({}, [sample])
+    summary = metric.compute_metrics(metric.results)
+    assert summary['aAcc'] == pytest.approx(50.0)  # 6 of 12 labelled pixels
+    report = json.loads((tmp_path / 'per_class_metrics.json').read_text())
+    per_class = report['per_class']
+    assert per_class['right'] == dict(IoU=pytest.approx(400 / 6), Dice=80.0,
+                                      Acc=100.0)
+    assert per_class['wrong'] == dict(IoU=0.0, Dice=0.0, Acc=0.0)
+    assert per_class['half'] == dict(IoU=25.0, Dice=40.0, Acc=50.0)
+    assert summary['mIoU'] == pytest.approx((400 / 6 + 0 + 25) / 3, abs=0.01)
+    conf = json.loads((tmp_path / 'confusion_matrix.json').read_text())
+    assert conf['counts'] == [[4, 0, 0], [0, 0, 4], [2, 0, 2]]
+    assert conf['row_normalised'] == [[1, 0, 0], [0, 0, 1], [0.5, 0, 0.5]]
+    heat = np.asarray(Image.open(tmp_path / 'confusion_matrix.png'))
+    assert heat.ndim == 3 and heat.shape[0] > 100
+
+
+def test_side_by_side_colours_and_layout():
+    gt, pred = (t.numpy() for t in hand_checked_case())
+    image = np.full((4, 4, 3), 7, np.uint8)
+    panel = side_by_side(image, gt, pred, CLASSES, PALETTE)
+    top = 22  # header
+    body = panel[top:top + 4]
+    assert (body[:, :4] == 7).all()  # input first
+    assert body[1, 4:8].tolist() == [[0, 255, 0]] * 4  # GT class 1
+    assert body[1, 8:12].tolist() == [[0, 0, 255]] * 4  # predicted 2
+    assert body[3, 4].tolist() == [0, 0, 0]  # ignore -> black
+    assert body[2, 10].tolist() == [255, 0, 0]  # half: predicted 0
+    assert panel.shape[0] > top + 4  # legend below
+
+
+def test_visualizer_writes_panel(tmp_path):
+    vis = VISUALIZERS.build(
+        dict(
+            type='SideBySideSegVisualizer',
+            name='vis_test',
+            save_dir=str(tmp_path),
+            vis_backends=[dict(type='LocalVisBackend')]))
+    vis.dataset_meta = dict(classes=CLASSES, palette=PALETTE)
+    gt, pred = hand_checked_case()
+    sample = SegDataSample()
+    sample.gt_sem_seg = PixelData(data=gt[None])
+    sample.pred_sem_seg = PixelData(data=pred[None])
+    out = str(tmp_path / 'panel.png')
+    vis.add_datasample('x', np.zeros((4, 4, 3), np.uint8), sample,
+                       out_file=out)
+    panel = cv2.imread(out)[..., ::-1]
+    assert panel[22 + 1, 9].tolist() == [0, 0, 255]
+
+
+@pytest.fixture(scope='module')
+def random_checkpoint(tmp_path_factory):
+    """A weights-only checkpoint of an untrained model with CamVid meta."""
+    model = MODELS.build(Config.fromfile(CONFIG).model)
+    path = str(tmp_path_factory.mktemp('ckpt') / 'random.pth')
+    torch.save(
+        dict(
+            meta=dict(
+                dataset_meta=dict(
+                    classes=CAMVID_CLASSES, palette=CAMVID_PALETTE)),
+            state_dict=model.state_dict()), path)
+    return path
+
+
+def load_infer_tool():
+    spec = importlib.util.spec_from_file_location(
+        'infer_tool', osp.join(ROOT, 'tools', 'infer.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_infer_tool_on_camvid_folder(camvid_root, random_checkpoint,
+                                     tmp_path):
+    folder = tmp_path / 'images'
+    folder.mkdir()
+    names = sorted(os.listdir(osp.join(camvid_root, 'val')))[:3]
+    for name in names:
+        os.symlink(osp.join(camvid_root, 'val', name), folder / name)
+    out = tmp_path / 'out'
+    tool = load_infer_tool()
+    assert tool.main([CONFIG, random_checkpoint, str(folder), '--out-dir',
+                      str(out), '--mode', 'prob']) == 3
+    assert sorted(os.listdir(out / 'overlay')) == names
+    assert sorted(os.listdir(out / 'labels')) == names
+    labels = np.asarray(Image.open(out / 'labels' / names[0]))
+    probs = np.load(out / 'prob' / (names[0][:-4] + '.npy'))
+    assert labels.shape == (360, 480) and probs.shape == (11, 360, 480)
+    assert (probs.argmax(0) == labels).mean() > 0.999
+    np.testing.assert_allclose(probs.sum(0), 1.0, atol=1e-2)
+
+
+def test_infer_tool_on_video(camvid_root, random_checkpoint, tmp_path):
+    video = str(tmp_path / 'clip.avi')
+    frames = sorted(os.listdir(osp.join(camvid_root, 'val')))[:2]
+    writer = cv2.VideoWriter(video, cv2.VideoWriter_fourcc(*'MJPG'), 5,
+                             (480, 360))
+    for name in frames:
+        writer.write(cv2.imread(osp.join(camvid_root, 'val', name)))
+    writer.release()
+    tool = load_infer_tool()
+    out = tmp_path / 'out'
+    assert tool.main([CONFIG, random_checkpoint, video, '--out-dir',
+                      str(out)]) == 2
+    assert sorted(os.listdir(out / 'labels')) == [
+        'clip_000000.png', 'clip_000001.png'
+    ]
+    assert (out / 'clip_overlay.mp4').stat().st_size > 0
+
+
+def test_mmseg_inferencer_runs_our_config(camvid_root, random_checkpoint,
+                                          tmp_path):
+    from mmseg.apis import MMSegInferencer
+    inferencer = MMSegInferencer(
+        model=CONFIG, weights=random_checkpoint, device='cpu')
+    image = osp.join(camvid_root, 'val',
+                     sorted(os.listdir(osp.join(camvid_root, 'val')))[0])
+    result = inferencer(image, return_datasamples=True)
+    assert tuple(result.pred_sem_seg.data.shape) == (1, 360, 480)

@@ -1,0 +1,151 @@
+"""Segment an image, a folder of images or a video with a trained model.
+
+    python tools/infer.py CONFIG CHECKPOINT INPUT --out-dir DIR \
+        [--mode cls|prob] [--opacity 0.5] [--device cpu]
+
+Writes, per image (or video frame): ``overlay/<name>.png`` (prediction in
+the dataset palette blended over the input) and ``labels/<name>.png`` (uint8
+class indices). ``--mode prob`` also writes ``prob/<name>.npy`` (float16
+softmax probabilities, K x H x W) and ``confidence/<name>.png`` (max
+probability x 255). A video also gets ``<name>_overlay.mp4``.
+Uses mmseg's own ``init_model`` / ``inference_model``.
+"""
+import argparse
+import os
+import os.path as osp
+from typing import Iterator, Tuple
+
+import cv2
+import mmcv
+import numpy as np
+from mmengine.utils import ProgressBar
+from mmseg.apis import inference_model, init_model
+
+import mmseg_fastscnn  # noqa: F401
+from mmseg_fastscnn.utils import run_cli
+from mmseg_fastscnn.visualization import colorize
+
+IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff')
+VIDEO_SUFFIXES = ('.mp4', '.avi', '.mov', '.mkv', '.webm')
+
+
+def list_images(path: str) -> list:
+    if osp.isdir(path):
+        files = sorted(
+            osp.join(path, f) for f in os.listdir(path)
+            if f.lower().endswith(IMAGE_SUFFIXES))
+        if not files:
+            raise ValueError(f'no images ({", ".join(IMAGE_SUFFIXES)}) in '
+                             f'{path}')
+        return files
+    return [path]
+
+
+def video_frames(path: str) -> Tuple[Iterator[np.ndarray], int, float]:
+    capture = cv2.VideoCapture(path)
+    if not capture.isOpened():
+        raise ValueError(f'cannot open video {path}')
+    total = int(capture.get(cv2.CAP_PROP_FRAME_COUNT))
+    fps = capture.get(cv2.CAP_PROP_FPS) or 25.0
+
+    def frames():
+        while True:
+            ok, frame = capture.read()
+            if not ok:
+                break
+            yield frame
+        capture.release()
+
+    return frames(), total, fps
+
+
+def segment(model, image_bgr: np.ndarray, mode: str):
+    """-> labels (H, W) uint8, probabilities (K, H, W) or None."""
+    result = inference_model(model, image_bgr)
+    labels = result.pred_sem_seg.data[0].cpu().numpy().astype(np.uint8)
+    probs = None
+    if mode == 'prob':
+        probs = result.seg_logits.data.cpu().numpy()
+    return labels, probs
+
+
+def save_outputs(out_dir: str, name: str, image_bgr: np.ndarray,
+                 labels: np.ndarray, probs, palette, opacity: float) -> \
+        np.ndarray:
+    colour = mmcv.rgb2bgr(colorize(labels, palette))
+    overlay = cv2.addWeighted(image_bgr, 1 - opacity, colour, opacity, 0)
+    mmcv.imwrite(overlay, osp.join(out_dir, 'overlay', name + '.png'))
+    mmcv.imwrite(labels, osp.join(out_dir, 'labels', name + '.png'))
+    if probs is not None:
+        os.makedirs(osp.join(out_dir, 'prob'), exist_ok=True)
+        np.save(osp.join(out_dir, 'prob', name + '.npy'),
+                probs.astype(np.float16))
+        confidence = (probs.max(0) * 255).round().astype(np.uint8)
+        mmcv.imwrite(confidence, osp.join(out_dir, 'confidence',
+                                          name + '.png'))
+    return overlay
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('config')
+    parser.add_argument('checkpoint')
+    parser.add_argument('input', help='image, folder of images, or video')
+    parser.add_argument('--out-dir', required=True)
+    parser.add_argument('--mode', choices=['cls', 'prob'], default='cls')
+    parser.add_argument('--opacity', type=float, default=0.5)
+    parser.add_argument('--device', default='cpu')
+    args = parser.parse_args(argv)
+    for path, what in ((args.config, 'config'), (args.checkpoint,
+                                                  'checkpoint'),
+                       (args.input, 'input')):
+        if not osp.exists(path):
+            raise FileNotFoundError(f'{what} not found: {path}')
+    if not 0 <= args.opacity <= 1:
+        raise ValueError(f'--opacity must be in [0, 1], got {args.opacity}')
+    model = init_model(args.config, args.checkpoint, device=args.device)
+    if hasattr(model.decode_head, 'infer_mode'):
+        model.decode_head.infer_mode = args.mode
+    elif args.mode == 'prob':
+        raise ValueError('--mode prob needs FastSCNNClassifierHead')
+    palette = model.dataset_meta['palette']
+    written = 0
+    if args.input.lower().endswith(VIDEO_SUFFIXES):
+        frames, total, fps = video_frames(args.input)
+        stem = osp.splitext(osp.basename(args.input))[0]
+        writer = None
+        bar = ProgressBar(total)
+        for index, frame in enumerate(frames):
+            labels, probs = segment(model, frame, args.mode)
+            overlay = save_outputs(args.out_dir, f'{stem}_{index:06d}',
+                                   frame, labels, probs, palette,
+                                   args.opacity)
+            if writer is None:
+                h, w = overlay.shape[:2]
+                writer = cv2.VideoWriter(
+                    osp.join(args.out_dir, f'{stem}_overlay.mp4'),
+                    cv2.VideoWriter_fourcc(*'mp4v'), fps, (w, h))
+            writer.write(overlay)
+            written += 1
+            bar.update()
+        if writer is not None:
+            writer.release()
+    else:
+        files = list_images(args.input)
+        bar = ProgressBar(len(files))
+        for path in files:
+            image = mmcv.imread(path)
+            if image is None:
+                raise ValueError(f'cannot read image {path}')
+            labels, probs = segment(model, image, args.mode)
+            save_outputs(args.out_dir,
+                         osp.splitext(osp.basename(path))[0], image, labels,
+                         probs, palette, args.opacity)
+            written += 1
+            bar.update()
+    print(f'\n{written} image(s) segmented into {args.out_dir}')
+    return written
+
+
+if __name__ == '__main__':
+    run_cli(main)
