@@ -26,8 +26,9 @@ def camvid_root() -> str:
     return CAMVID
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(scope='session', autouse=True)
 def _mmseg_scope():
+    """mmseg's registries by default, before any fixture builds a model."""
     from mmengine.registry import init_default_scope
     init_default_scope('mmseg')
 

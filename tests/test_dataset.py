@@ -182,3 +182,13 @@ def test_joint_augmentation_keeps_image_and_mask_aligned(tmp_path):
         valid = seg != 255
         agree = np.abs(img[..., 0][valid].astype(int) - 20 * seg[valid]) <= 10
         assert agree.mean() > 0.95, (seed, agree.mean())
+
+
+@pytest.mark.parametrize('channels', [1, 4])
+def test_images_must_be_rgb(tmp_path, channels):
+    shape = (4, 4) if channels == 1 else (4, 4, 4)
+    img = write_png(str(tmp_path / 'img.png'), np.zeros(shape, np.uint8))
+    seg = write_png(str(tmp_path / 'seg.png'), np.zeros((4, 4), np.uint8))
+    problems = check_pair(img, seg, 11)
+    assert len(problems) == 1 and problems[0].path == img
+    assert f'({channels} channel(s))' in problems[0].reason

@@ -21,9 +21,9 @@ from mmseg_fastscnn.utils import (apply_cfg_options, resolve_work_dir,
                                   run_cli)
 
 try:  # tools/ is not a package; support both `python tools/test.py` and -m
-    from train import build_runner
+    from train import build_runner, use_gloo_without_gpu
 except ImportError:  # pragma: no cover
-    from tools.train import build_runner
+    from tools.train import build_runner, use_gloo_without_gpu
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -97,6 +97,7 @@ def build_cfg(args: argparse.Namespace) -> Config:
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher
     apply_cfg_options(cfg, args.cfg_options)
+    use_gloo_without_gpu(cfg)
     resolve_work_dir(cfg, args.work_dir, args.config)
     cfg.load_from = args.checkpoint
     cfg.resume = False

@@ -58,6 +58,7 @@ def build_cfg(args: argparse.Namespace) -> Config:
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher
     apply_cfg_options(cfg, args.cfg_options)
+    use_gloo_without_gpu(cfg)
     resolve_work_dir(cfg, args.work_dir, args.config)
     if args.amp:
         if not torch.cuda.is_available():
@@ -81,6 +82,19 @@ def build_cfg(args: argparse.Namespace) -> Config:
         raise FileNotFoundError(f'load_from checkpoint not found: '
                                 f'{cfg.load_from}')
     return cfg
+
+
+def use_gloo_without_gpu(cfg: Config) -> None:
+    """Distributed runs on CPUs need gloo (NCCL is GPU-only) and a DDP
+    wrapper without device ids."""
+    if cfg.launcher != 'none' and not torch.cuda.is_available():
+        cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})
+        cfg.env_cfg.dist_cfg['backend'] = 'gloo'
+        if cfg.get('model_wrapper_cfg') is None:
+            cfg.model_wrapper_cfg = dict(
+                type='MMDistributedDataParallel',
+                device_ids=None,
+                broadcast_buffers=False)
 
 
 def build_runner(cfg: Config):

@@ -65,16 +65,19 @@ def check_pair(img_path: str, seg_path: str,
                max_label: int) -> List[DataProblem]:
     """Decode one image and its label map fully and report what is wrong.
 
-    Checks: both readable (not truncated), image has 3 channels, label map is
+    Checks: both readable (not truncated), image is RGB, label map is
     8-bit single-channel, same height and width, labels in [0, max_label].
     """
     problems = []
     img, err = _open_fully(img_path)
     if err:
         problems.append(DataProblem(img_path, err))
-    elif img.mode not in ('RGB', 'L', 'P', 'RGBA'):
-        problems.append(DataProblem(img_path,
-                                    f'unsupported image mode {img.mode}'))
+    elif img.mode != 'RGB':
+        channels = len(img.getbands())
+        problems.append(
+            DataProblem(
+                img_path, f'image must be 3-channel RGB, got mode '
+                f'{img.mode!r} ({channels} channel(s))'))
     seg, err = _open_fully(seg_path)
     if err:
         problems.append(DataProblem(seg_path, err))

@@ -73,3 +73,32 @@ class ValLossHook(Hook):
         if self._count:
             runner.message_hub.update_scalar('val/loss',
                                              self._total / self._count)
+
+
+@HOOKS.register_module()
+class NonFiniteLossHook(Hook):
+    """Stop training with an error when the loss is NaN or infinite.
+
+    Raises FloatingPointError naming the iteration, before any checkpoint of
+    the broken weights is written (checkpoint hooks run later), so the last
+    good checkpoint stays in place. Added automatically by
+    :class:`WeightsOnlyRunner`.
+    """
+    priority = 'ABOVE_NORMAL'
+
+    def after_train_iter(self, runner, batch_idx: int, data_batch=None,
+                         outputs=None) -> None:
+        if not outputs:
+            return
+        bad = {
+            key: float(value)
+            for key, value in outputs.items() if key.startswith('loss')
+            and not torch.isfinite(torch.as_tensor(value)).all()
+        }
+        if bad:
+            last = runner.message_hub.get_info('last_ckpt', None)
+            raise FloatingPointError(
+                f'non-finite loss at iteration {runner.iter + 1} (epoch '
+                f'{runner.epoch + 1}): {bad}; training stopped. Last good '
+                f'checkpoint: {last or "none yet"}. Lower the learning rate '
+                'or check the data, then resume from it.')

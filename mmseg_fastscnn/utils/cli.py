@@ -11,7 +11,8 @@ from .config_utils import ConfigKeyError
 def expected_errors() -> Tuple[Type[BaseException], ...]:
     """Errors caused by input (files, config), not by bugs."""
     return (FileNotFoundError, ConfigKeyError, DataIntegrityError,
-            UnsafeCheckpointError, ValueError, KeyError, TypeError)
+            UnsafeCheckpointError, FloatingPointError, ValueError, KeyError,
+            TypeError)
 
 
 def run_cli(main: Callable[[], object]) -> None:

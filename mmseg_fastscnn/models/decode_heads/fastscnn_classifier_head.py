@@ -43,6 +43,7 @@ class FastSCNNClassifierHead(BaseDecodeHead):
         if num_convs < 0:
             raise ValueError(f'num_convs must be >= 0, got {num_convs}')
         self.infer_mode = infer_mode
+        self._check_class_weights()
         convs: List[nn.Module] = []
         channels = self.in_channels
         for _ in range(num_convs):
@@ -59,6 +60,19 @@ class FastSCNNClassifierHead(BaseDecodeHead):
             raise ValueError('num_convs=0 needs in_channels == channels, got '
                              f'{self.in_channels} and {self.channels}')
         self.convs = nn.Sequential(*convs)
+
+    def _check_class_weights(self) -> None:
+        """Refuse class weights whose length is not ``num_classes``."""
+        losses = self.loss_decode if isinstance(
+            self.loss_decode, nn.ModuleList) else [self.loss_decode]
+        for loss in losses:
+            for attr in ('class_weight', 'alpha'):
+                weight = getattr(loss, attr, None)
+                if weight is not None and weight.numel() != self.num_classes:
+                    raise ValueError(
+                        f'{type(loss).__name__}.{attr} has {weight.numel()} '
+                        f'entries but num_classes is {self.num_classes}: fix '
+                        f'loss_decode {attr} (or num_classes) in the config')
 
     def forward(self, inputs: Tuple[Tensor, ...]) -> Tensor:
         """Backbone features -> logits (N, K, h, w) at the feature size."""
@@ -78,10 +92,10 @@ class FastSCNNClassifierHead(BaseDecodeHead):
               size: Tuple[int, int],
               mode: Optional[str] = None) -> Tensor:
         """Logits (N, K, h, w) -> labels (N, H, W) in 'cls' mode (argmax, no
-        softmax) or probabilities (N, K, H, W) in 'prob' mode; ``mode``
-        defaults to ``infer_mode``."""
+        softmax), probabilities (N, K, H, W) in 'prob' mode, or the resized
+        logits in 'logits' mode; ``mode`` defaults to ``infer_mode``."""
         mode = self.infer_mode if mode is None else mode
-        if mode not in INFER_MODES:
+        if mode not in INFER_MODES + ('logits', ):
             raise ValueError(
                 f'mode must be one of {INFER_MODES}, got {mode!r}')
         logits = resize(
@@ -89,4 +103,6 @@ class FastSCNNClassifierHead(BaseDecodeHead):
             align_corners=self.align_corners, warning=False)
         if mode == 'cls':
             return logits.argmax(dim=1)
+        if mode == 'logits':
+            return logits
         return logits.softmax(dim=1)

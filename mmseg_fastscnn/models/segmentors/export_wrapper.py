@@ -1,44 +1,72 @@
 """A plain ``nn.Module`` view of a segmentor for tracing and ONNX export."""
+from typing import Optional
+
+import torch
 import torch.nn as nn
 from torch import Tensor
 
 from mmseg.models.segmentors import EncoderDecoder
 
+EXPORT_MODES = ('cls', 'prob', 'logits')
+
 
 class SegmentorExportWrapper(nn.Module):
-    """Normalised image (N, 3, H, W) -> labels (N, H, W) int64 in 'cls' mode
-    or probabilities (N, K, H, W) in 'prob' mode.
+    """Image (N, 3, H, W) -> labels (N, H, W) int64 ('cls'), probabilities
+    (N, K, H, W) ('prob') or logits (N, K, H, W) ('logits', for parity
+    checks), all at the input size.
 
     No data samples, no Python branching on tensor values: suitable for
-    ``torch.jit.trace`` and ``torch.onnx.export``. The mode is the decode
-    head's ``infer_mode`` unless given.
+    ``torch.jit.trace`` and ``torch.onnx.export``.
 
     Args:
         segmentor: An ``EncoderDecoder`` whose decode head has ``infer``
             (e.g. ``FastSCNNClassifierHead``), in eval mode.
-        infer_mode: 'cls' or 'prob'; None keeps the head's.
+        infer_mode: 'cls', 'prob' or 'logits'; None keeps the head's.
+        with_preprocess: Take raw images as mmseg reads them (BGR, float
+            0..255) and apply the segmentor's data preprocessor (channel
+            flip, mean/std) inside; otherwise inputs are already normalised.
     """
 
-    def __init__(self, segmentor: EncoderDecoder,
-                 infer_mode: str = None) -> None:
+    def __init__(self,
+                 segmentor: EncoderDecoder,
+                 infer_mode: Optional[str] = None,
+                 with_preprocess: bool = False) -> None:
         super().__init__()
         head = segmentor.decode_head
         if not hasattr(head, 'infer'):
             raise TypeError(f'{type(head).__name__} has no infer(); use '
                             'FastSCNNClassifierHead')
         infer_mode = head.infer_mode if infer_mode is None else infer_mode
-        if infer_mode not in ('cls', 'prob'):
-            raise ValueError(
-                f"infer_mode must be 'cls' or 'prob', got {infer_mode!r}")
+        if infer_mode not in EXPORT_MODES:
+            raise ValueError(f'infer_mode must be one of {EXPORT_MODES}, got '
+                             f'{infer_mode!r}')
         self.infer_mode = infer_mode
         self.backbone = segmentor.backbone
         self.neck = segmentor.neck if segmentor.with_neck else None
         self.decode_head = head
+        self.with_preprocess = with_preprocess
+        pre = segmentor.data_preprocessor
+        if with_preprocess:
+            self.flip_channels = bool(getattr(pre, 'channel_conversion',
+                                              False))
+            normalize = getattr(pre, '_enable_normalize', False)
+            mean = pre.mean if normalize else torch.zeros(3)
+            std = pre.std if normalize else torch.ones(3)
+            self.register_buffer('mean',
+                                 mean.detach().clone().reshape(1, -1, 1, 1))
+            self.register_buffer('std',
+                                 std.detach().clone().reshape(1, -1, 1, 1))
 
     def forward(self, inputs: Tensor) -> Tensor:
+        if self.with_preprocess:
+            if self.flip_channels:
+                inputs = inputs.flip(1)
+            inputs = (inputs - self.mean) / self.std
         feats = self.backbone(inputs)
         if self.neck is not None:
             feats = self.neck(feats)
         logits = self.decode_head(feats)
+        if self.infer_mode == 'logits':
+            return self.decode_head.infer(logits, inputs.shape[2:], 'logits')
         return self.decode_head.infer(logits, inputs.shape[2:],
                                       self.infer_mode)

@@ -1,0 +1,46 @@
+"""The fast PyTorch inference path: BN folded, channels-last, labels out."""
+import copy
+
+import torch
+import torch.nn as nn
+from mmcv.cnn import fuse_conv_bn
+
+from ..models.segmentors import SegmentorExportWrapper
+
+
+def fold_batchnorm(module: nn.Module) -> nn.Module:
+    """A copy of ``module`` in eval mode with every BN folded into the conv
+    before it (mmcv's ``fuse_conv_bn``); outputs equal to float rounding."""
+    module = copy.deepcopy(module).eval()
+    return fuse_conv_bn(module)
+
+
+def build_fast_model(segmentor: nn.Module,
+                     infer_mode: str = 'cls',
+                     channels_last: bool = True,
+                     with_preprocess: bool = False) -> nn.Module:
+    """Segmentor -> module mapping images (N, 3, H, W) to labels (N, H, W)
+    ('cls': argmax, no softmax) or probabilities ('prob').
+
+    BN folded into the convs, auxiliary heads and data samples left out, and
+    (``channels_last``) weights in NHWC, which mkldnn runs faster on CPUs.
+    Labels equal the plain model's up to float rounding at exact ties.
+    """
+    wrapper = SegmentorExportWrapper(
+        fold_batchnorm(segmentor), infer_mode, with_preprocess).eval()
+    if channels_last:
+        wrapper = wrapper.to(memory_format=torch.channels_last)
+    for p in wrapper.parameters():
+        p.requires_grad_(False)
+    return ChannelsLastInput(wrapper) if channels_last else wrapper
+
+
+class ChannelsLastInput(nn.Module):
+    """Converts the input to channels-last before the wrapped module."""
+
+    def __init__(self, module: nn.Module) -> None:
+        super().__init__()
+        self.module = module
+
+    def forward(self, inputs: torch.Tensor) -> torch.Tensor:
+        return self.module(inputs.contiguous(memory_format=torch.channels_last))

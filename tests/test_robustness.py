@@ -1,0 +1,179 @@
+"""Distributed training, crash safety and bad input, through the tools."""
+import os
+import os.path as osp
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import torch
+
+ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+HELPERS = osp.join(ROOT, 'tests', 'helpers')
+MAIN = osp.join(ROOT, 'configs', 'fastscnn_camvid.py')
+FAST = [
+    'train_dataloader.num_workers=0', 'train_dataloader.persistent_workers=False',
+    'val_dataloader.num_workers=0', 'val_dataloader.persistent_workers=False',
+    'test_dataloader.num_workers=0', 'test_dataloader.persistent_workers=False',
+    'default_hooks.logger.interval=1'
+]
+
+
+def env():
+    return dict(
+        os.environ,
+        PYTHONPATH=os.pathsep.join([ROOT, HELPERS]),
+        OMP_NUM_THREADS='1')
+
+
+def run(*args, check=True, timeout=600):
+    proc = subprocess.run([sys.executable, *args], cwd=ROOT, env=env(),
+                          capture_output=True, text=True, timeout=timeout)
+    if check and proc.returncode != 0:
+        raise AssertionError(f'{args} failed:\n{proc.stdout[-3000:]}\n'
+                             f'{proc.stderr[-3000:]}')
+    return proc
+
+
+def write_config(path, hooks: str, extra: str = '') -> str:
+    """A config inheriting the main one, with test hooks loaded."""
+    path.write_text(
+        f"_base_ = [{MAIN!r}]\n"
+        "custom_imports = dict(imports=['mmseg_fastscnn', "
+        "'robustness_hooks'], allow_failed_imports=False)\n"
+        f"custom_hooks = [dict(type='ValLossHook'), {hooks}]\n{extra}")
+    return str(path)
+
+
+@pytest.fixture(scope='module')
+def tiny_camvid(tmp_path_factory, camvid_root):
+    root = tmp_path_factory.mktemp('camvid')
+    for split, n in (('train', 8), ('val', 2)):
+        names = sorted(os.listdir(osp.join(camvid_root, split)))[:n]
+        for folder in (split, split + 'annot'):
+            os.makedirs(root / folder)
+            for name in names:
+                os.symlink(
+                    osp.join(camvid_root, folder, name), root / folder / name)
+    return str(root)
+
+
+def test_two_process_training_matches_single_process(tiny_camvid, tmp_path):
+    """torchrun, 2 CPU ranks (gloo): identical weights on both ranks, and
+    the first loss equals the single-process run's on the same 4 images."""
+    dump_dist, dump_single = tmp_path / 'dist', tmp_path / 'single'
+    common = FAST + [
+        f'data_root={tiny_camvid}', 'train_cfg.max_epochs=1',
+        'train_cfg.val_interval=100', 'randomness.seed=0',
+        'train_dataloader.sampler.shuffle=False'
+    ]
+    dist_cfg = write_config(tmp_path / 'dist.py',
+                            f"dict(type='DumpWeightsHook', "
+                            f"out_dir={str(dump_dist)!r})")
+    single_cfg = write_config(tmp_path / 'single.py',
+                              f"dict(type='DumpWeightsHook', "
+                              f"out_dir={str(dump_single)!r})")
+    proc = subprocess.run([
+        'bash', 'tools/dist_train.sh', dist_cfg, '2', '--work-dir',
+        str(tmp_path / 'w_dist'), '--cfg-options', *common,
+        'train_dataloader.batch_size=2'
+    ], cwd=ROOT, env=dict(env(), PORT='29517'), capture_output=True,
+        text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    run('tools/train.py', single_cfg, '--work-dir', str(tmp_path / 'w_one'),
+        '--cfg-options', *common, 'train_dataloader.batch_size=4')
+    rank0 = torch.load(dump_dist / 'rank0.pth', weights_only=True)
+    rank1 = torch.load(dump_dist / 'rank1.pth', weights_only=True)
+    one = torch.load(dump_single / 'rank0.pth', weights_only=True)
+    params = [k for k in rank0['state_dict'] if not k.endswith(
+        ('running_mean', 'running_var', 'num_batches_tracked'))]
+    assert len(params) > 100
+    for key in params:  # BN buffers are per rank (broadcast_buffers=False)
+        assert torch.equal(rank0['state_dict'][key],
+                           rank1['state_dict'][key]), key
+    assert len(rank0['losses']) == len(one['losses']) == 2
+    first_dist = (rank0['losses'][0] + rank1['losses'][0]) / 2
+    # same images and weights; BN batch statistics differ (2 vs 4 images)
+    assert first_dist == pytest.approx(one['losses'][0], rel=0.1)
+
+
+def test_sigkill_then_resume_ends_like_an_unbroken_run(tiny_camvid,
+                                                       tmp_path):
+    opts = FAST + [
+        f'data_root={tiny_camvid}', 'train_cfg.max_epochs=4',
+        'train_dataloader.batch_size=4', 'default_hooks.checkpoint.interval=1'
+    ]
+    broken, whole = str(tmp_path / 'broken'), str(tmp_path / 'whole')
+    proc = subprocess.Popen(
+        [sys.executable, 'tools/train.py', MAIN, '--work-dir', broken,
+         '--cfg-options', *opts], cwd=ROOT, env=env(),
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 300
+    while not osp.exists(osp.join(broken, 'epoch_2.pth')):
+        assert proc.poll() is None, 'training ended before it was killed'
+        assert time.time() < deadline
+        time.sleep(0.2)
+    time.sleep(1.0)  # somewhere inside epoch 3
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    run('tools/train.py', MAIN, '--work-dir', broken, '--resume',
+        '--cfg-options', *opts)
+    run('tools/train.py', MAIN, '--work-dir', whole, '--cfg-options', *opts)
+    end_broken = torch.load(osp.join(broken, 'epoch_4.pth'),
+                            weights_only=True)
+    end_whole = torch.load(osp.join(whole, 'epoch_4.pth'), weights_only=True)
+    assert end_broken['meta']['iter'] == end_whole['meta']['iter'] == 8
+    lr = [c['optimizer']['param_groups'][0]['lr']
+          for c in (end_broken, end_whole)]
+    assert lr[0] == pytest.approx(lr[1])
+    sched = [c['param_schedulers'][0]['last_step']
+             for c in (end_broken, end_whole)]
+    assert sched[0] == sched[1]
+    for name in os.listdir(broken):
+        assert not name.endswith('.tmp'), name
+        if name.endswith('.pth'):
+            torch.load(osp.join(broken, name), weights_only=True)
+
+
+def test_nan_loss_stops_with_iteration_and_keeps_checkpoint(tiny_camvid,
+                                                            tmp_path):
+    cfg = write_config(tmp_path / 'nan.py',
+                       "dict(type='PoisonWeightsHook', at_iter=4)")
+    work = str(tmp_path / 'w')
+    proc = run('tools/train.py', cfg, '--work-dir', work, '--cfg-options',
+               *FAST, f'data_root={tiny_camvid}', 'train_cfg.max_epochs=3',
+               'train_dataloader.batch_size=4', check=False)
+    assert proc.returncode == 1
+    assert 'non-finite loss at iteration 4' in proc.stderr
+    assert 'Traceback' not in proc.stderr
+    assert 'epoch_1.pth' in proc.stderr  # names the last good checkpoint
+    good = torch.load(osp.join(work, 'epoch_1.pth'), weights_only=True)
+    assert all(torch.isfinite(v).all() for v in good['state_dict'].values()
+               if v.is_floating_point())
+    assert not osp.exists(osp.join(work, 'epoch_2.pth'))
+
+
+def test_checkpoint_of_other_class_count_is_refused(tiny_camvid, tmp_path):
+    work = str(tmp_path / 'w')
+    run('tools/train.py', MAIN, '--work-dir', work, '--cfg-options', *FAST,
+        f'data_root={tiny_camvid}', 'train_cfg.max_epochs=1',
+        'train_dataloader.batch_size=4')
+    proc = run('tools/test.py', MAIN, osp.join(work, 'epoch_1.pth'),
+               '--work-dir', str(tmp_path / 't'), '--cfg-options', *FAST,
+               f'data_root={tiny_camvid}', 'model.decode_head.num_classes=5',
+               'model.decode_head.loss_decode.class_weight=None',
+               check=False)
+    assert proc.returncode == 1
+    assert 'does not fit this model' in proc.stderr
+    assert 'decode_head.conv_seg.weight: (11, 128, 1, 1)' in proc.stderr
+
+
+def test_class_weight_of_wrong_length_is_refused(tmp_path):
+    proc = run('tools/train.py', MAIN, '--work-dir', str(tmp_path),
+               '--cfg-options',
+               'model.decode_head.loss_decode.class_weight=[1.0,2.0]',
+               check=False)
+    assert proc.returncode == 1
+    assert 'class_weight has 2 entries but num_classes is 11' in proc.stderr
+    assert 'Traceback' not in proc.stderr

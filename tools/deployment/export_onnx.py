@@ -1,0 +1,123 @@
+"""Export a trained model to ONNX, check it against PyTorch, optionally
+quantize it to INT8 and evaluate both on the val split.
+
+    python tools/deployment/export_onnx.py configs/fastscnn_camvid.py \
+        checkpoints/fastscnn_camvid.pth --out work_dirs/onnx/fastscnn.onnx \
+        [--mode cls|prob] [--size 360x480] [--dynamic] \
+        [--int8 --calib-num 64] [--eval]
+
+The graph takes ``image``: (N, 3, H, W) float32 BGR 0..255 (as cv2 reads
+it; normalisation is inside) and returns ``cls`` (N, H, W) int64 labels or
+``prob`` (N, K, H, W). The parity check prints the max logit difference and
+the label agreement on val images.
+"""
+import argparse
+import os
+import os.path as osp
+
+import numpy as np
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+from mmseg.apis import init_model
+from mmseg.registry import DATASETS
+
+import mmseg_fastscnn  # noqa: F401
+from mmseg_fastscnn.deploy import (create_session, export_onnx, onnx_parity,
+                                   quantize_int8)
+from mmseg_fastscnn.deploy.evaluate import evaluate_labels
+from mmseg_fastscnn.utils import apply_cfg_options, run_cli
+
+RAW_PIPELINE = [dict(type='LoadImageFromFile'), dict(type='LoadAnnotations')]
+
+
+def parse_size(text):
+    try:
+        h, w = (int(v) for v in text.lower().split('x'))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f'size must be HxW, got {text!r}') from None
+    return h, w
+
+
+def split_dataset(cfg, split: str):
+    loader = cfg.get(f'{split}_dataloader')
+    dataset_cfg = dict(loader.dataset, pipeline=RAW_PIPELINE)
+    return DATASETS.build(dataset_cfg)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('config')
+    parser.add_argument('checkpoint')
+    parser.add_argument('--out', required=True, help='ONNX file to write')
+    parser.add_argument('--mode', choices=['cls', 'prob'], default='cls')
+    parser.add_argument('--size', type=parse_size, default=(360, 480))
+    parser.add_argument(
+        '--dynamic', action='store_true',
+        help='symbolic batch size (H and W stay fixed: see export_onnx)')
+    parser.add_argument(
+        '--parity-images', type=int, default=5,
+        help='val images for the parity check (0: skip)')
+    parser.add_argument(
+        '--int8', action='store_true',
+        help='also write <out>.int8.onnx (static quantization)')
+    parser.add_argument(
+        '--calib-num', type=int, default=64,
+        help='train images to calibrate INT8 on')
+    parser.add_argument(
+        '--eval', action='store_true',
+        help='evaluate the ONNX model(s) on the val split (mIoU)')
+    parser.add_argument('--cfg-options', nargs='+', default=None,
+                        action=__import__('mmengine').config.DictAction)
+    args = parser.parse_args(argv)
+    for path in (args.config, args.checkpoint):
+        if not osp.isfile(path):
+            raise FileNotFoundError(f'not found: {path}')
+    cfg = Config.fromfile(args.config)
+    apply_cfg_options(cfg, args.cfg_options)
+    init_default_scope(cfg.get('default_scope', 'mmseg'))
+    model = init_model(cfg, args.checkpoint, device='cpu').eval()
+    os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
+    export_onnx(model, args.out, args.mode, args.size, args.dynamic)
+    print(f'wrote {args.out}')
+    results = {}
+    val = None
+    if args.parity_images or args.eval:
+        val = split_dataset(cfg, 'val')
+    if args.parity_images:
+        images = [val[i]['img'] for i in range(min(args.parity_images,
+                                                   len(val)))]
+        parity = onnx_parity(model, args.out, images, args.mode)
+        print(f'parity on {len(images)} val images: max |logit diff| '
+              f'{parity["max_logit_diff"]:.2e}, label agreement '
+              f'{100 * parity["label_agreement"]:.4f}%')
+        results['parity'] = parity
+    paths = {'fp32': args.out}
+    if args.int8:
+        train = split_dataset(cfg, 'train')
+        rng = np.random.default_rng(0)
+        index = rng.choice(len(train), min(args.calib_num, len(train)),
+                           replace=False)
+        calib = [train[int(i)]['img'] for i in index]
+        int8_path = osp.splitext(args.out)[0] + '.int8.onnx'
+        quantize_int8(args.out, int8_path, calib)
+        print(f'wrote {int8_path} (calibrated on {len(calib)} train images)')
+        paths['int8'] = int8_path
+    if args.eval:
+        for name, path in paths.items():
+            session = create_session(path)
+
+            def predict(img, session=session):
+                x = img.transpose(2, 0, 1)[None].astype(np.float32)
+                out = session.run(None, {'image': x})[0][0]
+                return out if args.mode == 'cls' else out.argmax(0)
+
+            metrics = evaluate_labels(predict, val)
+            results[name] = metrics
+            print(f'\n{name}: val mIoU {metrics["mIoU"]:.2f}  mDice '
+                  f'{metrics["mDice"]:.2f}  aAcc {metrics["aAcc"]:.2f}')
+    return results
+
+
+if __name__ == '__main__':
+    run_cli(main)
