@@ -52,3 +52,17 @@ def make_split(root: str, split: str, n: int, h: int = 24, w: int = 32,
                   rng.integers(0, 12, (h, w), dtype=np.uint8))
         names.append(name)
     return names
+
+
+def link_camvid_subset(root, camvid_root: str, counts: dict) -> str:
+    """Link the first ``counts[split]`` images (and labels) of each split of
+    the real CamVid into ``root``; nothing is copied."""
+    for split, n in counts.items():
+        names = sorted(os.listdir(osp.join(camvid_root, split)))[:n]
+        for folder in (split, split + 'annot'):
+            os.makedirs(osp.join(root, folder))
+            for name in names:
+                os.symlink(
+                    osp.join(camvid_root, folder, name),
+                    osp.join(root, folder, name))
+    return str(root)

@@ -9,6 +9,8 @@ import sys
 import pytest
 import torch
 
+from conftest import link_camvid_subset
+
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG = osp.join(ROOT, 'configs', 'fastscnn_camvid.py')
 SMALL = [
@@ -37,15 +39,8 @@ def run_tool(*args, check=True):
 @pytest.fixture(scope='module')
 def tiny_camvid(tmp_path_factory, camvid_root):
     """6 train and 3 val images of the real CamVid, linked, not copied."""
-    root = tmp_path_factory.mktemp('camvid')
-    for split, n in (('train', 6), ('val', 3)):
-        names = sorted(os.listdir(osp.join(camvid_root, split)))[:n]
-        for folder in (split, split + 'annot'):
-            os.makedirs(root / folder)
-            for name in names:
-                os.symlink(
-                    osp.join(camvid_root, folder, name), root / folder / name)
-    return str(root)
+    return link_camvid_subset(
+        tmp_path_factory.mktemp('camvid'), camvid_root, {'train': 6, 'val': 3})
 
 
 def test_train_resume_test_show_dir(tiny_camvid, tmp_path):

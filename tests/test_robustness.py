@@ -9,6 +9,8 @@ import time
 import pytest
 import torch
 
+from conftest import link_camvid_subset
+
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 HELPERS = osp.join(ROOT, 'tests', 'helpers')
 MAIN = osp.join(ROOT, 'configs', 'fastscnn_camvid.py')
@@ -48,15 +50,8 @@ def write_config(path, hooks: str, extra: str = '') -> str:
 
 @pytest.fixture(scope='module')
 def tiny_camvid(tmp_path_factory, camvid_root):
-    root = tmp_path_factory.mktemp('camvid')
-    for split, n in (('train', 8), ('val', 2)):
-        names = sorted(os.listdir(osp.join(camvid_root, split)))[:n]
-        for folder in (split, split + 'annot'):
-            os.makedirs(root / folder)
-            for name in names:
-                os.symlink(
-                    osp.join(camvid_root, folder, name), root / folder / name)
-    return str(root)
+    return link_camvid_subset(
+        tmp_path_factory.mktemp('camvid'), camvid_root, {'train': 8, 'val': 2})
 
 
 def test_two_process_training_matches_single_process(tiny_camvid, tmp_path):

@@ -116,6 +116,30 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
+def _status_mb(field: str) -> float:
+    with open('/proc/self/status') as f:
+        for line in f:
+            if line.startswith(field + ':'):
+                return int(line.split()[1]) / 1024.0
+    raise KeyError(field)
+
+
+def measure_peak_memory(fn: Callable[[], object],
+                        runs: int = 3) -> Dict[str, float]:
+    """Peak resident memory while ``fn`` runs (Linux): the kernel's
+    high-water mark is reset first (``/proc/self/clear_refs``), so imports
+    and set-up do not count. Returns the peak and the rise above the
+    resident memory before the first run, in MiB."""
+    with open('/proc/self/clear_refs', 'w') as f:
+        f.write('5')
+    base = _status_mb('VmRSS')
+    with torch.inference_mode():
+        for _ in range(runs):
+            fn()
+    peak = _status_mb('VmHWM')
+    return dict(peak_mb=round(peak, 1), rise_mb=round(peak - base, 1))
+
+
 def ratios(stats: Dict[str, dict], baseline: str,
            key: str = 'median_ms') -> Dict[str, float]:
     """baseline / system for latencies (> 1: the system is faster)."""
@@ -152,5 +176,5 @@ def describe_machine() -> Dict[str, object]:
 
 __all__ = [
     'build_mmseg_fastscnn', 'predict_fn', 'time_alternating',
-    'train_step_fn', 'peak_rss_mb', 'ratios', 'ort_fn', 'describe_machine'
+    'train_step_fn', 'peak_rss_mb', 'measure_peak_memory', 'ratios', 'ort_fn', 'describe_machine'
 ]

@@ -1,4 +1,5 @@
-"""One-line errors for expected mistakes in the command-line tools."""
+"""Command-line helpers: sizes, and one-line errors for expected mistakes."""
+import argparse
 import os
 import sys
 from typing import Callable, Tuple, Type
@@ -6,6 +7,16 @@ from typing import Callable, Tuple, Type
 from ..datasets.integrity import DataIntegrityError
 from ..engine.checkpoint_io import UnsafeCheckpointError
 from .config_utils import ConfigKeyError
+
+
+def parse_size(text: str) -> Tuple[int, int]:
+    """'360x480' -> (360, 480): an image size as HxW for argparse."""
+    try:
+        h, w = (int(v) for v in text.lower().split('x'))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f'size must be HxW, e.g. 360x480; got {text!r}') from None
+    return h, w
 
 
 def expected_errors() -> Tuple[Type[BaseException], ...]:

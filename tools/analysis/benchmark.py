@@ -34,20 +34,13 @@ import mmseg_fastscnn  # noqa: F401
 from mmseg_fastscnn.deploy import (build_fast_model, create_session,
                                    export_onnx, quantize_int8)
 from mmseg_fastscnn.deploy.benchmark import (build_mmseg_fastscnn,
-                                             describe_machine, ort_fn,
-                                             peak_rss_mb, predict_fn, ratios,
+                                             describe_machine,
+                                             measure_peak_memory, ort_fn,
+                                             predict_fn, ratios,
                                              time_alternating, train_step_fn)
 from mmseg_fastscnn.models import SegmentorExportWrapper
-from mmseg_fastscnn.utils import run_cli
+from mmseg_fastscnn.utils import parse_size, run_cli
 
-
-def parse_size(text):
-    try:
-        h, w = (int(v) for v in text.lower().split('x'))
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f'size must be HxW, got {text!r}') from None
-    return h, w
 
 
 def parse_args(argv=None):
@@ -71,6 +64,7 @@ def parse_args(argv=None):
     parser.add_argument('--json', help='write all numbers here')
     parser.add_argument('--probe', nargs=2, metavar=('SYSTEM', 'HxW'),
                         help=argparse.SUPPRESS)
+    parser.add_argument('--onnx', help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.threads < 1:
         raise ValueError(f'--threads must be >= 1, got {args.threads}')
@@ -118,25 +112,27 @@ def inference_systems(args, ours, num_classes, size, tmp):
 
 
 def probe_memory(args):
-    """Child process: peak RSS (MiB) of one system at one size."""
+    """Child process: peak memory of one system at one size, set-up and
+    imports excluded (see measure_peak_memory)."""
     name, size = args.probe[0], parse_size(args.probe[1])
-    ours, cfg = build_ours(args)
-    before = peak_rss_mb()
-    with tempfile.TemporaryDirectory() as tmp:
-        backend = dict(args.__dict__)
-        keep = argparse.Namespace(**backend)
-        keep.baseline = 'mmseg' if name == 'mmseg' else 'none'
-        keep.backend = {'ours-eager': ['torch'], 'ours-fast': ['torch'],
-                        'ours-ort': ['ort'], 'ours-ort-int8': ['ort-int8'],
-                        'mmseg': []}[name]
-        systems = inference_systems(keep, ours,
-                                    cfg.model.decode_head.num_classes, size,
-                                    tmp)
-        with torch.inference_mode():
-            for _ in range(3):
-                systems[name]()
-    print(json.dumps(dict(peak_rss_mb=peak_rss_mb(),
-                          before_mb=before)))
+    h, w = size
+    x = torch.randn(1, 3, h, w)
+    raw = (np.random.default_rng(0).random((1, 3, h, w)) * 255).astype(
+        np.float32)
+    if name == 'mmseg':
+        cfg = Config.fromfile(args.config)
+        init_default_scope('mmseg')
+        theirs = predict_fn(
+            build_mmseg_fastscnn(cfg.model.decode_head.num_classes))
+        fn = lambda: theirs(x)  # noqa: E731
+    elif name in ('ours-eager', 'ours-fast'):
+        ours, _ = build_ours(args)
+        model = SegmentorExportWrapper(ours, 'cls').eval() \
+            if name == 'ours-eager' else build_fast_model(ours, 'cls')
+        fn = lambda: model(x)  # noqa: E731
+    else:
+        fn = ort_fn(create_session(args.onnx, args.threads), raw)
+    print(json.dumps(measure_peak_memory(fn)))
 
 
 def main(argv=None):
@@ -159,6 +155,20 @@ def main(argv=None):
             if baseline:
                 report['inference'][key]['speedup_vs_mmseg'] = ratios(
                     stats, baseline)
+        if not args.no_memory:
+            size = args.sizes[0]
+            key = f'{size[0]}x{size[1]}'
+            for name in report['inference'][key]['stats']:
+                cmd = [sys.executable, __file__, args.config, '--probe',
+                       name, key, '--threads', str(args.threads)]
+                if args.checkpoint:
+                    cmd += ['--checkpoint', args.checkpoint]
+                if name.startswith('ours-ort'):
+                    suffix = 'int8' if name.endswith('int8') else 'ours'
+                    cmd += ['--onnx', osp.join(tmp, f'{suffix}_{key}.onnx')]
+                out = subprocess.run(cmd, capture_output=True, text=True,
+                                     check=True).stdout.strip()
+                report['memory'][name] = json.loads(out.splitlines()[-1])
     if args.train_batch:
         size = args.sizes[0]
         steps = {'ours': train_step_fn(ours, args.train_batch, size,
@@ -177,17 +187,6 @@ def main(argv=None):
             stats=stats)
         if baseline:
             report['training']['speedup_vs_mmseg'] = ratios(stats, 'mmseg')
-    if not args.no_memory:
-        size = args.sizes[0]
-        names = list(report['inference'][f'{size[0]}x{size[1]}']['stats'])
-        for name in names:
-            cmd = [sys.executable, __file__, args.config, '--probe', name,
-                   f'{size[0]}x{size[1]}', '--threads', str(args.threads)]
-            if args.checkpoint:
-                cmd += ['--checkpoint', args.checkpoint]
-            out = subprocess.run(cmd, capture_output=True, text=True,
-                                 check=True).stdout.strip().splitlines()[-1]
-            report['memory'][name] = json.loads(out)
     print_report(report)
     if args.json:
         with open(args.json, 'w') as f:
@@ -216,9 +215,10 @@ def print_report(report):
             print(f'{name:<15}{s["median_ms"]:>11.1f} ms '
                   f'{s["images_per_s"]:>7.2f} img/s {ratio:>7}')
     if report['memory']:
-        print('\npeak resident memory (MiB), inference at the first size')
+        print('\npeak memory during inference at the first size (MiB; '
+              'rise above the resident set before it)')
         for name, mem in report['memory'].items():
-            print(f'{name:<15}{mem["peak_rss_mb"]:>9.0f}')
+            print(f'{name:<15}{mem["peak_mb"]:>9.0f}{mem["rise_mb"]:>9.1f}')
 
 
 if __name__ == '__main__':

@@ -12,16 +12,8 @@ from mmseg.registry import MODELS
 
 import mmseg_fastscnn  # noqa: F401
 from mmseg_fastscnn.analysis import complexity_table
-from mmseg_fastscnn.utils import run_cli
+from mmseg_fastscnn.utils import parse_size, run_cli
 
-
-def parse_size(text: str):
-    try:
-        h, w = (int(v) for v in text.lower().split('x'))
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f'size must be HxW, e.g. 360x480; got {text!r}') from None
-    return h, w
 
 
 def main(argv=None):

@@ -25,18 +25,10 @@ import mmseg_fastscnn  # noqa: F401
 from mmseg_fastscnn.deploy import (create_session, export_onnx, onnx_parity,
                                    quantize_int8)
 from mmseg_fastscnn.deploy.evaluate import evaluate_labels
-from mmseg_fastscnn.utils import apply_cfg_options, run_cli
+from mmseg_fastscnn.utils import apply_cfg_options, parse_size, run_cli
 
 RAW_PIPELINE = [dict(type='LoadImageFromFile'), dict(type='LoadAnnotations')]
 
-
-def parse_size(text):
-    try:
-        h, w = (int(v) for v in text.lower().split('x'))
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f'size must be HxW, got {text!r}') from None
-    return h, w
 
 
 def split_dataset(cfg, split: str):
