@@ -8,7 +8,7 @@ from typing import Callable, Optional, Union
 
 import torch
 from mmengine.dist import is_distributed, is_main_process
-from mmengine.model import is_model_wrapper
+from mmengine.model import BaseTTAModel, is_model_wrapper
 from mmengine.runner import Runner
 from mmengine.runner.checkpoint import _load_checkpoint_to_model
 
@@ -59,7 +59,10 @@ def check_checkpoint_fits(model: torch.nn.Module, checkpoint: dict,
     class count (mmengine would only warn and evaluate a half-loaded model).
 
     Auxiliary heads may be missing (published checkpoints drop them).
+    A test-time-augmentation wrapper is looked through, as mmengine does.
     """
+    if isinstance(model, BaseTTAModel):
+        model = model.module
     state = checkpoint.get('state_dict', checkpoint)
     state = {re.sub(r'^module\.', '', k): v for k, v in state.items()}
     mismatched, missing = [], []
