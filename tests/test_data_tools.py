@@ -121,3 +121,19 @@ def test_browse_grid(camvid_root, tmp_path):
                str(out)])
     grid = np.asarray(Image.open(out))
     assert grid.shape[0] > 300 and grid.shape[1] > 500
+
+
+def test_check_dataset_tool(tmp_path, capsys, camvid_root):
+    from conftest import make_split
+    tool = load_tool('tools/analysis/check_dataset.py')
+    assert tool.main([camvid_root, '--splits', 'val']) == 0
+    assert 'val: 101 pairs, 0 problem(s)' in capsys.readouterr().out
+    root = str(tmp_path)
+    make_split(root, 'train', 3)
+    bad = np.zeros((24, 32), np.uint8)
+    bad[0, 0] = 200
+    write_png(osp.join(root, 'trainannot', 'img_001.png'), bad)
+    assert tool.main([root]) == 1
+    out = capsys.readouterr().out
+    assert 'img_001.png: label values outside 0..11: 200' in out
+    assert 'test: not present, skipped' in out
