@@ -11,7 +11,7 @@ from PIL import Image
 
 from mmseg_fastscnn.deploy import (build_fast_model, create_session,
                                    export_onnx, fold_batchnorm, onnx_parity,
-                                   quantize_int8)
+                                   quantize_int8, working_size)
 from mmseg_fastscnn.models import SegmentorExportWrapper
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -89,3 +89,59 @@ def test_onnx_export_dynamic_parity_and_int8(model, tmp_path):
     out8 = create_session(int8, 1).run(None, {'image': x})[0]
     assert out8.shape == (3, 64, 96)
     assert osp.getsize(int8) < osp.getsize(path)
+
+
+def test_working_size_follows_the_test_pipeline():
+    cfg = Config.fromfile(osp.join(ROOT, 'configs', 'fastscnn_camvid.py'))
+    resize = [
+        t for t in cfg.test_dataloader.dataset.pipeline
+        if t['type'] == 'Resize'
+    ][0]
+    w, h = resize['scale']
+    # keep_ratio: the long side is scaled to the longer bound, unless the
+    # short side would pass the shorter one
+    factor = min(max(w, h) / 480, min(w, h) / 360)
+    assert working_size(cfg, (360, 480)) == (round(360 * factor),
+                                             round(480 * factor))
+    resize['scale'] = (600, 100)
+    assert working_size(cfg, (360, 480)) == (100, 133)
+    resize['keep_ratio'] = False
+    assert working_size(cfg, (360, 480)) == (100, 600)
+    cfg.test_dataloader.dataset.pipeline = [
+        t for t in cfg.test_dataloader.dataset.pipeline
+        if t['type'] != 'Resize'
+    ]
+    assert working_size(cfg, (360, 480)) == (360, 480)
+
+
+def test_work_size_runs_the_network_there_and_answers_at_input_size(model):
+    x = torch.randn(2, 3, 48, 64)
+    resized = torch.nn.functional.interpolate(
+        x, size=(72, 96), mode='bilinear', align_corners=False)
+    with torch.no_grad():
+        got = SegmentorExportWrapper(model, 'logits', work_size=(72, 96))(x)
+        # the network's logits for the 72x96 input (1/8 of it), brought
+        # straight back to 48x64
+        expected = model.decode_head.infer(
+            model.decode_head(model.backbone(resized)), (48, 64), 'logits')
+        plain = SegmentorExportWrapper(model, 'logits')(x)
+        labels = build_fast_model(model, 'cls', work_size=(72, 96))(x)
+    assert got.shape == (2, 11, 48, 64)
+    torch.testing.assert_close(got, expected, atol=1e-4, rtol=1e-4)
+    assert not torch.allclose(got, plain, atol=1e-3)
+    assert (labels == got.argmax(1)).float().mean() > 0.999
+
+
+def test_onnx_export_with_work_size(model, tmp_path):
+    pytest.importorskip('onnxruntime')
+    path = export_onnx(model, str(tmp_path / 'w.onnx'), 'cls', (48, 64),
+                       work_size=(72, 96))
+    images = [(np.random.default_rng(i).random((48, 64, 3)) * 255).astype(
+        np.uint8) for i in range(2)]
+    labels = create_session(path, 1).run(
+        None, {'image': images[0].transpose(2, 0, 1)[None].astype(
+            np.float32)})[0]
+    assert labels.shape == (1, 48, 64)
+    parity = onnx_parity(model, path, images, work_size=(72, 96))
+    assert parity['max_logit_diff'] < 1e-3
+    assert parity['label_agreement'] > 0.999

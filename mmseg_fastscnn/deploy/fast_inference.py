@@ -1,5 +1,6 @@
 """The fast PyTorch inference path: BN folded, channels-last, labels out."""
 import copy
+from typing import Optional, Tuple
 
 import torch
 import torch.nn as nn
@@ -18,16 +19,20 @@ def fold_batchnorm(module: nn.Module) -> nn.Module:
 def build_fast_model(segmentor: nn.Module,
                      infer_mode: str = 'cls',
                      channels_last: bool = True,
-                     with_preprocess: bool = False) -> nn.Module:
+                     with_preprocess: bool = False,
+                     work_size: Optional[Tuple[int, int]] = None
+                     ) -> nn.Module:
     """Segmentor -> module mapping images (N, 3, H, W) to labels (N, H, W)
     ('cls': argmax, no softmax) or probabilities ('prob').
 
     BN folded into the convs, auxiliary heads and data samples left out, and
     (``channels_last``) weights in NHWC, which mkldnn runs faster on CPUs.
     Labels equal the plain model's up to float rounding at exact ties.
+    ``work_size``: see ``SegmentorExportWrapper``.
     """
     wrapper = SegmentorExportWrapper(
-        fold_batchnorm(segmentor), infer_mode, with_preprocess).eval()
+        fold_batchnorm(segmentor), infer_mode, with_preprocess,
+        work_size).eval()
     if channels_last:
         wrapper = wrapper.to(memory_format=torch.channels_last)
     for p in wrapper.parameters():

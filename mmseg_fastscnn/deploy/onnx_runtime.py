@@ -17,7 +17,8 @@ def export_onnx(segmentor: nn.Module,
                 size: Tuple[int, int] = (360, 480),
                 dynamic: bool = False,
                 with_preprocess: bool = True,
-                opset: int = 18) -> str:
+                opset: int = 18,
+                work_size: Optional[Tuple[int, int]] = None) -> str:
     """Export ``segmentor`` (BN folded) to ONNX with torch's dynamo exporter.
 
     Input ``image``: (N, 3, H, W) float32, BGR 0..255 as cv2 reads it when
@@ -26,10 +27,13 @@ def export_onnx(segmentor: nn.Module,
     makes the batch symbolic. Height and width stay fixed: the exporter
     turns the PPM's adaptive pooling into index tables computed for the
     export size (measured: another size fails in ONNX Runtime with an
-    invalid GatherND index), so export once per input size.
+    invalid GatherND index), so export once per input size. ``work_size``
+    (h, w): the graph resizes its input to it for the network and returns
+    outputs at the input size (see ``SegmentorExportWrapper``).
     """
     wrapper = SegmentorExportWrapper(
-        fold_batchnorm(segmentor), infer_mode, with_preprocess).eval()
+        fold_batchnorm(segmentor), infer_mode, with_preprocess,
+        work_size).eval()
     example = torch.rand(1, 3, *size) * 255
     dynamic_shapes = None
     if dynamic:
@@ -66,20 +70,24 @@ def create_session(path: str, threads: Optional[int] = None):
 
 def onnx_parity(segmentor: nn.Module, onnx_path: str,
                 images: Iterable[np.ndarray],
-                infer_mode: str = 'cls') -> dict:
-    """Compare an exported model with PyTorch on raw BGR images (H, W, 3).
+                infer_mode: str = 'cls',
+                work_size: Optional[Tuple[int, int]] = None) -> dict:
+    """Compare an exported model with PyTorch on raw BGR images (H, W, 3);
+    ``work_size`` as the export's.
 
     Returns the max absolute logit difference (through a logits export of
     the same graph) and the fraction of pixels whose labels agree.
     """
     torch_model = SegmentorExportWrapper(
-        segmentor.eval(), 'logits', with_preprocess=True).eval()
+        segmentor.eval(), 'logits', with_preprocess=True,
+        work_size=work_size).eval()
     session = create_session(onnx_path)
     images = list(images)
     h, w = images[0].shape[:2]
     with tempfile.TemporaryDirectory() as tmp:
         logits_path = export_onnx(
-            segmentor, osp.join(tmp, 'logits.onnx'), 'logits', (h, w))
+            segmentor, osp.join(tmp, 'logits.onnx'), 'logits', (h, w),
+            work_size=work_size)
         logits_session = create_session(logits_path)
         max_diff, agree, total = 0.0, 0, 0
         for image in images:

@@ -3,12 +3,14 @@ quantize it to INT8 and evaluate both on the val split.
 
     python tools/deployment/export_onnx.py configs/fastscnn_camvid.py \
         checkpoints/fastscnn_camvid.pth --out work_dirs/onnx/fastscnn.onnx \
-        [--mode cls|prob] [--size 360x480] [--dynamic] \
+        [--mode cls|prob] [--size 360x480] [--work-size 540x720] [--dynamic] \
         [--int8 --calib-num 64] [--eval]
 
 The graph takes ``image``: (N, 3, H, W) float32 BGR 0..255 (as cv2 reads
 it; normalisation is inside) and returns ``cls`` (N, H, W) int64 labels or
-``prob`` (N, K, H, W). The parity check prints the max logit difference and
+``prob`` (N, K, H, W) at that size. Inside, the network runs at the size the
+config's test pipeline gives (e.g. 540x720 for a 1.5x Resize; override with
+``--work-size``). The parity check prints the max logit difference and
 the label agreement on val images.
 """
 import argparse
@@ -23,7 +25,7 @@ from mmseg.registry import DATASETS
 
 import mmseg_fastscnn  # noqa: F401
 from mmseg_fastscnn.deploy import (create_session, export_onnx, onnx_parity,
-                                   quantize_int8)
+                                   quantize_int8, working_size)
 from mmseg_fastscnn.deploy.evaluate import evaluate_labels
 from mmseg_fastscnn.utils import apply_cfg_options, parse_size, run_cli
 
@@ -43,7 +45,12 @@ def main(argv=None):
     parser.add_argument('checkpoint')
     parser.add_argument('--out', required=True, help='ONNX file to write')
     parser.add_argument('--mode', choices=['cls', 'prob'], default='cls')
-    parser.add_argument('--size', type=parse_size, default=(360, 480))
+    parser.add_argument('--size', type=parse_size, default=(360, 480),
+                        help='input (and output) size HxW of the graph')
+    parser.add_argument(
+        '--work-size', type=parse_size, default=None,
+        help='size HxW the network runs at (default: what the config\'s '
+        'test pipeline resizes --size to)')
     parser.add_argument(
         '--dynamic', action='store_true',
         help='symbolic batch size (H and W stay fixed: see export_onnx)')
@@ -70,8 +77,11 @@ def main(argv=None):
     init_default_scope(cfg.get('default_scope', 'mmseg'))
     model = init_model(cfg, args.checkpoint, device='cpu').eval()
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-    export_onnx(model, args.out, args.mode, args.size, args.dynamic)
-    print(f'wrote {args.out}')
+    work_size = args.work_size or working_size(cfg, args.size)
+    export_onnx(model, args.out, args.mode, args.size, args.dynamic,
+                work_size=work_size)
+    print(f'wrote {args.out} (input {args.size[0]}x{args.size[1]}, network '
+          f'at {work_size[0]}x{work_size[1]})')
     results = {}
     val = None
     if args.parity_images or args.eval:
@@ -79,7 +89,7 @@ def main(argv=None):
     if args.parity_images:
         images = [val[i]['img'] for i in range(min(args.parity_images,
                                                    len(val)))]
-        parity = onnx_parity(model, args.out, images, args.mode)
+        parity = onnx_parity(model, args.out, images, args.mode, work_size)
         print(f'parity on {len(images)} val images: max |logit diff| '
               f'{parity["max_logit_diff"]:.2e}, label agreement '
               f'{100 * parity["label_agreement"]:.4f}%')

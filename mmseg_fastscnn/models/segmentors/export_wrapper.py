@@ -1,8 +1,9 @@
 """A plain ``nn.Module`` view of a segmentor for tracing and ONNX export."""
-from typing import Optional
+from typing import Optional, Tuple
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 from torch import Tensor
 
 from mmseg.models.segmentors import EncoderDecoder
@@ -25,13 +26,19 @@ class SegmentorExportWrapper(nn.Module):
         with_preprocess: Take raw images as mmseg reads them (BGR, float
             0..255) and apply the segmentor's data preprocessor (channel
             flip, mean/std) inside; otherwise inputs are already normalised.
+        work_size: (h, w) the network runs at, e.g. (540, 720) for a model
+            whose test pipeline resizes CamVid's 360x480 frames by 1.5x
+            (see ``working_size``): inputs are resized to it (bilinear) and
+            the outputs come back at the input size. None: the input size.
     """
 
     def __init__(self,
                  segmentor: EncoderDecoder,
                  infer_mode: Optional[str] = None,
-                 with_preprocess: bool = False) -> None:
+                 with_preprocess: bool = False,
+                 work_size: Optional[Tuple[int, int]] = None) -> None:
         super().__init__()
+        self.work_size = None if work_size is None else tuple(work_size)
         head = segmentor.decode_head
         if not hasattr(head, 'infer'):
             raise TypeError(f'{type(head).__name__} has no infer(); use '
@@ -62,11 +69,13 @@ class SegmentorExportWrapper(nn.Module):
             if self.flip_channels:
                 inputs = inputs.flip(1)
             inputs = (inputs - self.mean) / self.std
+        out_size = inputs.shape[2:]
+        if self.work_size is not None and self.work_size != tuple(out_size):
+            inputs = F.interpolate(
+                inputs, size=self.work_size, mode='bilinear',
+                align_corners=False)
         feats = self.backbone(inputs)
         if self.neck is not None:
             feats = self.neck(feats)
         logits = self.decode_head(feats)
-        if self.infer_mode == 'logits':
-            return self.decode_head.infer(logits, inputs.shape[2:], 'logits')
-        return self.decode_head.infer(logits, inputs.shape[2:],
-                                      self.infer_mode)
+        return self.decode_head.infer(logits, out_size, self.infer_mode)
