@@ -45,3 +45,23 @@ def test_cfg_options_checked_and_data_root_propagated():
                 'model.backbone.nothing.here'):
         with pytest.raises(ConfigKeyError, match='unknown config key'):
             apply_cfg_options(cfg, {bad: 1})
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=osp.basename)
+def test_config_pipelines_build(path):
+    from mmseg.registry import TRANSFORMS
+    cfg = Config.fromfile(path)
+    pipelines = [
+        cfg.train_dataloader.dataset.pipeline,
+        cfg.val_dataloader.dataset.pipeline,
+        cfg.test_dataloader.dataset.pipeline, cfg.tta_pipeline
+    ]
+    for pipeline in pipelines:
+        for step in pipeline:
+            assert TRANSFORMS.build(step) is not None
+    # the crops the model is trained on fit its preprocessor's padding size
+    crop = [
+        t for t in cfg.train_dataloader.dataset.pipeline
+        if t['type'] == 'RandomCrop'
+    ][0]['crop_size']
+    assert tuple(cfg.model.data_preprocessor.size) == tuple(crop)
