@@ -4,8 +4,8 @@
 # 1e-4, 150 epochs, images seen at 1.5x (540x720: thin poles and signs keep a
 # pixel at Fast-SCNN's 1/8 resolution) with scale augmentation 0.5-2.0 around
 # that and 360x480 crops, ENet class weights, validation every 2 epochs,
-# early-stopping patience 20 validations (40 epochs). The paper's auxiliary losses cost 50% more
-# time per step on this CPU: see the ablation configs.
+# early-stopping patience 20 validations (40 epochs). The paper's auxiliary
+# losses cost 50% more time per step on this CPU: see the ablation configs.
 _base_ = [
     '_base_/models/fastscnn_paper.py', '_base_/datasets/camvid.py',
     '_base_/schedules/onecycle_adamw.py', '_base_/default_runtime.py'
