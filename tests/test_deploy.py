@@ -107,6 +107,9 @@ def test_working_size_follows_the_test_pipeline():
     assert working_size(cfg, (360, 480)) == (100, 133)
     resize['keep_ratio'] = False
     assert working_size(cfg, (360, 480)) == (100, 600)
+    resize.pop('scale')
+    resize['scale_factor'] = 0.5
+    assert working_size(cfg, (360, 480)) == (180, 240)
     cfg.test_dataloader.dataset.pipeline = [
         t for t in cfg.test_dataloader.dataset.pipeline
         if t['type'] != 'Resize'

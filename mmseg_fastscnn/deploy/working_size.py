@@ -17,12 +17,13 @@ def working_size(cfg: Config, image_size: Tuple[int, int]) -> Tuple[int, int]:
     for step in cfg.test_dataloader.dataset.get('pipeline', []):
         if step.get('type') != 'Resize':
             continue
-        if step.get('scale_factor') is not None:
-            raise ValueError('test pipeline Resize: scale_factor is not '
-                             'supported here; give scale=(w, h)')
-        scale = step['scale']
-        if step.get('keep_ratio', False):
-            new_w, new_h = mmcv.rescale_size((w, h), tuple(scale))
+        scale = step.get('scale')
+        if scale is None:  # scale_factor: one number for both sides
+            scale = float(step['scale_factor'])
+        else:
+            scale = tuple(scale)
+        if step.get('keep_ratio', False) or isinstance(scale, float):
+            new_w, new_h = mmcv.rescale_size((w, h), scale)
         else:
             new_w, new_h = scale
         return int(new_h), int(new_w)
