@@ -79,8 +79,8 @@ def test_bottleneck_counts_strides_and_residual_rule():
     gfe = backbone.global_feature_extractor
     expected = [(64, 2), (96, 2), (128, 1)]
     in_c = 64
-    for group, (out_c, stride) in zip(
-        (gfe.bottleneck1, gfe.bottleneck2, gfe.bottleneck3), expected):
+    groups = (gfe.bottleneck1, gfe.bottleneck2, gfe.bottleneck3)
+    for group, (out_c, stride) in zip(groups, expected):
         assert len(group) == 3
         for i, block in enumerate(group):
             assert isinstance(block, InvertedResidual)

@@ -96,9 +96,9 @@ def main(argv=None):
     parser.add_argument('--opacity', type=float, default=0.5)
     parser.add_argument('--device', default='cpu')
     args = parser.parse_args(argv)
-    for path, what in ((args.config, 'config'), (args.checkpoint,
-                                                  'checkpoint'),
-                       (args.input, 'input')):
+    named_paths = ((args.config, 'config'), (args.checkpoint, 'checkpoint'),
+                   (args.input, 'input'))
+    for path, what in named_paths:
         if not osp.exists(path):
             raise FileNotFoundError(f'{what} not found: {path}')
     if not 0 <= args.opacity <= 1:

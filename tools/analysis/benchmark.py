@@ -42,7 +42,6 @@ from mmseg_fastscnn.models import SegmentorExportWrapper
 from mmseg_fastscnn.utils import parse_size, run_cli
 
 
-
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('config')

@@ -15,7 +15,6 @@ from mmseg_fastscnn.analysis import complexity_table
 from mmseg_fastscnn.utils import parse_size, run_cli
 
 
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('config')

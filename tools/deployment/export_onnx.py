@@ -32,7 +32,6 @@ from mmseg_fastscnn.utils import apply_cfg_options, parse_size, run_cli
 RAW_PIPELINE = [dict(type='LoadImageFromFile'), dict(type='LoadAnnotations')]
 
 
-
 def split_dataset(cfg, split: str):
     loader = cfg.get(f'{split}_dataloader')
     dataset_cfg = dict(loader.dataset, pipeline=RAW_PIPELINE)
