@@ -65,6 +65,62 @@ def test_unsafe_checkpoint_refused_unless_own_resume_file(tmp_path):
     assert loaded['extra'].value == 1
 
 
+def test_auto_resume_picks_newest_whole_checkpoint(tmp_path):
+    """Truncated and .tmp files are skipped; the run's own plain-mmengine
+    checkpoints (Python objects) count as whole."""
+    from mmseg_fastscnn.engine.runner import latest_complete_checkpoint
+    torch.save(dict(state_dict={}), str(tmp_path / 'epoch_1.pth'))
+    torch.save(dict(state_dict={}, extra=Opaque()),
+               str(tmp_path / 'epoch_2.pth'))
+    torch.save(dict(state_dict={}), str(tmp_path / 'epoch_4.pth.tmp'))
+    whole = (tmp_path / 'epoch_2.pth').read_bytes()
+    (tmp_path / 'epoch_3.pth').write_bytes(whole[:len(whole) // 2])
+    (tmp_path / 'last_checkpoint').write_text(str(tmp_path / 'epoch_3.pth'))
+    assert latest_complete_checkpoint(str(tmp_path)) == str(
+        tmp_path / 'epoch_2.pth')
+    (tmp_path / 'last_checkpoint').write_text(str(tmp_path / 'epoch_1.pth'))
+    assert latest_complete_checkpoint(str(tmp_path)) == str(
+        tmp_path / 'epoch_1.pth')
+
+
+def test_early_stopping_state_carried_through_resume_only(tmp_path):
+    from types import SimpleNamespace
+
+    from mmengine.hooks import EarlyStoppingHook
+
+    from mmseg_fastscnn.engine import EarlyStoppingStateHook
+    hook = EarlyStoppingStateHook()
+    running = EarlyStoppingHook(monitor='mIoU', rule='greater', patience=9)
+    running.best_score, running.wait_count = 61.5, 3
+    checkpoint = dict(meta=dict(epoch=7))
+    hook.before_save_checkpoint(SimpleNamespace(hooks=[running]), checkpoint)
+    path = str(tmp_path / 'epoch_7.pth')
+    torch.save(checkpoint, path)
+    loaded = torch.load(path, weights_only=True)
+    fresh = EarlyStoppingHook(monitor='mIoU', rule='greater', patience=9)
+    hook.after_load_checkpoint(
+        SimpleNamespace(hooks=[fresh], resuming=False), loaded)  # load_from
+    assert (fresh.best_score, fresh.wait_count) == (-float('inf'), 0)
+    hook.after_load_checkpoint(
+        SimpleNamespace(hooks=[fresh], resuming=True), loaded)
+    assert (fresh.best_score, fresh.wait_count) == (61.5, 3)
+
+
+def test_publish_own_plain_checkpoint_with_trust(tmp_path):
+    from mmseg_fastscnn.engine.publish import publish_checkpoint
+    src = str(tmp_path / 'plain.pth')
+    torch.save(
+        dict(state_dict=dict(w=torch.ones(2)), meta=dict(epoch=3),
+             message_hub=Opaque()), src)
+    out = str(tmp_path / 'out.pth')
+    with pytest.raises(UnsafeCheckpointError, match='--trust'):
+        publish_checkpoint(src, out)
+    publish_checkpoint(src, out, trust=True)
+    published = torch.load(out, weights_only=True)
+    assert published['state_dict']['w'].tolist() == [1.0, 1.0]
+    assert published['meta']['epoch'] == 3
+
+
 def test_missing_checkpoint_named(tmp_path):
     with pytest.raises(FileNotFoundError, match='nope.pth'):
         load_checkpoint_file(str(tmp_path / 'nope.pth'))

@@ -1,7 +1,7 @@
 """Publish a checkpoint: weights and dataset meta only, weights-only safe.
 
     python tools/publish_model.py work_dirs/fastscnn_camvid/best_mIoU_epoch_N.pth \
-        checkpoints/fastscnn_camvid.pth [--drop-aux]
+        checkpoints/fastscnn_camvid.pth [--drop-aux] [--trust]
 """
 import argparse
 import os
@@ -19,11 +19,18 @@ def main(argv=None):
         '--drop-aux',
         action='store_true',
         help='leave out auxiliary heads (unused at inference)')
+    parser.add_argument(
+        '--trust',
+        action='store_true',
+        help='SRC is your own file: load it in full even if it holds Python '
+        'objects (e.g. written by plain mmengine); never for strangers\' '
+        'files')
     args = parser.parse_args(argv)
     os.makedirs(osp.dirname(osp.abspath(args.dst)), exist_ok=True)
     sha = publish_checkpoint(
         args.src, args.dst,
-        ('auxiliary_head.', ) if args.drop_aux else ())
+        ('auxiliary_head.', ) if args.drop_aux else (),
+        trust=args.trust)
     size = osp.getsize(args.dst) / 2**20
     print(f'wrote {args.dst} ({size:.2f} MiB, sha256 {sha[:16]}...)')
 

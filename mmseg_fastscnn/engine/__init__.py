@@ -1,10 +1,10 @@
 from .checkpoint_io import UnsafeCheckpointError, load_checkpoint_file
-from .hooks import (NonFiniteLossHook, ValLossHook,
+from .hooks import (EarlyStoppingStateHook, NonFiniteLossHook, ValLossHook,
                     WeightsOnlyCheckpointHook)
 from .runner import WeightsOnlyRunner
 
 __all__ = [
     'UnsafeCheckpointError', 'load_checkpoint_file',
-    'NonFiniteLossHook', 'ValLossHook', 'WeightsOnlyCheckpointHook',
+    'EarlyStoppingStateHook', 'NonFiniteLossHook', 'ValLossHook', 'WeightsOnlyCheckpointHook',
     'WeightsOnlyRunner'
 ]

@@ -57,4 +57,4 @@ def load_checkpoint_file(filename: str,
             'loaded for safety (torch weights_only=True). If it is a '
             'training checkpoint of yours, resume it from its own work dir '
             '(--resume with --work-dir pointing there) or strip it with '
-            f'tools/publish_model.py. Details: {error}') from None
+            f'tools/publish_model.py --trust. Details: {error}') from None

@@ -1,7 +1,8 @@
 """Hooks of the plugin."""
 import torch
 import torch.nn as nn
-from mmengine.hooks import Hook
+from mmengine.dist import all_reduce
+from mmengine.hooks import EarlyStoppingHook, Hook
 
 from mmseg.registry import HOOKS
 from .weights_only import from_weights_only, to_weights_only
@@ -70,9 +71,46 @@ class ValLossHook(Hook):
                 self._count += 1
 
     def after_val_epoch(self, runner, metrics=None) -> None:
-        if self._count:
-            runner.message_hub.update_scalar('val/loss',
-                                             self._total / self._count)
+        # every rank saw its own shard of the val set: sum over ranks
+        totals = torch.tensor([self._total, float(self._count)],
+                              dtype=torch.float64)
+        all_reduce(totals)  # no-op in a single process
+        total, count = float(totals[0]), int(totals[1])
+        if count:
+            runner.message_hub.update_scalar('val/loss', total / count)
+
+
+@HOOKS.register_module()
+class EarlyStoppingStateHook(Hook):
+    """Carry mmengine's ``EarlyStoppingHook`` state through checkpoints.
+
+    Why: mmengine 0.10.7 keeps the best score and the wait count in the
+    hook's attributes only, so a resumed run would start its patience over.
+    Saved in ``meta['early_stopping']`` (plain floats and ints), restored on
+    ``resume`` only (not on ``load_from``, which starts a new run). Added
+    automatically by :class:`WeightsOnlyRunner`.
+    """
+    priority = 'VERY_LOW'
+
+    @staticmethod
+    def _stoppers(runner) -> list:
+        return [h for h in runner.hooks if isinstance(h, EarlyStoppingHook)]
+
+    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        states = [
+            dict(best_score=float(h.best_score), wait_count=int(h.wait_count))
+            for h in self._stoppers(runner)
+        ]
+        if states:
+            checkpoint.setdefault('meta', {})['early_stopping'] = states
+
+    def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
+        if not getattr(runner, 'resuming', False):
+            return
+        states = checkpoint.get('meta', {}).get('early_stopping') or []
+        for hook, state in zip(self._stoppers(runner), states):
+            hook.best_score = float(state['best_score'])
+            hook.wait_count = int(state['wait_count'])
 
 
 @HOOKS.register_module()

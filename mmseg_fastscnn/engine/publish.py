@@ -1,5 +1,6 @@
 """Strip a training checkpoint down to what inference needs."""
 import hashlib
+import os.path as osp
 from typing import Optional
 
 import torch
@@ -15,14 +16,17 @@ META_KEYS = ('epoch', 'iter', 'dataset_meta', 'cfg', 'seed',
 def publish_checkpoint(src: str,
                        dst: str,
                        drop_prefixes: tuple = (),
-                       extra_meta: Optional[dict] = None) -> str:
+                       extra_meta: Optional[dict] = None,
+                       trust: bool = False) -> str:
     """Write ``dst`` with the weights and plain metadata of ``src`` only.
 
     No optimizer, scheduler or message-hub state; float tensors and plain
     Python types only, so ``torch.load(dst, weights_only=True)`` works.
 
     Args:
-        src: A checkpoint of a run (must load weights-only).
+        src: A checkpoint of a run. It must load weights-only unless
+            ``trust``: a file you made yourself (e.g. by plain mmengine),
+            loaded in full once so the output is safe for everyone.
         dst: Output path.
         drop_prefixes: State-dict key prefixes to leave out, e.g.
             ``('auxiliary_head.',)`` (not used at inference).
@@ -31,7 +35,9 @@ def publish_checkpoint(src: str,
     Returns:
         The SHA-256 of the written file.
     """
-    checkpoint = load_checkpoint_file(src, map_location='cpu')
+    trusted_dir = osp.dirname(osp.abspath(src)) if trust else None
+    checkpoint = load_checkpoint_file(src, map_location='cpu',
+                                      trusted_dir=trusted_dir)
     if 'state_dict' not in checkpoint:
         raise KeyError(f'{src} has no state_dict: not an mmengine checkpoint')
     state = {

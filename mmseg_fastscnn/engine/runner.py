@@ -6,6 +6,8 @@ import re
 from datetime import timedelta
 from typing import Callable, Optional, Union
 
+import pickle
+
 import torch
 from mmengine.dist import is_distributed, is_main_process
 from mmengine.model import BaseTTAModel, is_model_wrapper
@@ -14,16 +16,26 @@ from mmengine.runner.checkpoint import _load_checkpoint_to_model
 
 from mmseg.registry import RUNNERS
 from .checkpoint_io import load_checkpoint_file
-from .hooks import NonFiniteLossHook, WeightsOnlyCheckpointHook
+from .hooks import (EarlyStoppingStateHook, NonFiniteLossHook,
+                    WeightsOnlyCheckpointHook)
 
 TMP_SUFFIX = '.tmp'
 
 
-def is_complete_checkpoint(path: str) -> bool:
-    """Whether ``path`` is a whole, weights-only loadable checkpoint."""
+def is_complete_checkpoint(path: str, allow_full_load: bool = False) -> bool:
+    """Whether ``path`` is a whole checkpoint: weights-only loadable, or (with
+    ``allow_full_load``, for a run's own files) loadable in full."""
     try:
         checkpoint = torch.load(path, map_location='cpu', weights_only=True)
-    except Exception:
+    except pickle.UnpicklingError:  # whole, but holds Python objects
+        if not allow_full_load:
+            return False
+        try:
+            checkpoint = torch.load(
+                path, map_location='cpu', weights_only=False)
+        except Exception:
+            return False
+    except Exception:  # truncated or not a checkpoint
         return False
     return isinstance(checkpoint, dict) and 'state_dict' in checkpoint
 
@@ -34,13 +46,15 @@ def latest_complete_checkpoint(work_dir: str) -> Optional[str]:
     ``last_checkpoint`` names it when that file is whole and points to a
     loadable checkpoint; otherwise the newest ``epoch_*.pth`` /
     ``iter_*.pth`` that loads. Leftover ``*.tmp`` files of an interrupted
-    save are never chosen.
+    save are never chosen. Files of the run itself, so checkpoints written
+    by plain mmengine count too (``resume`` loads them in full).
     """
     pointer = osp.join(work_dir, 'last_checkpoint')
     if osp.isfile(pointer):
         with open(pointer) as f:
             named = f.read().strip()
-        if named and osp.isfile(named) and is_complete_checkpoint(named):
+        if (named and osp.isfile(named)
+                and is_complete_checkpoint(named, allow_full_load=True)):
             return named
     candidates = []
     for path in glob.glob(osp.join(work_dir, '*.pth')):
@@ -48,7 +62,7 @@ def latest_complete_checkpoint(work_dir: str) -> Optional[str]:
         if match:
             candidates.append((int(match.group(2)), path))
     for _, path in sorted(candidates, reverse=True):
-        if is_complete_checkpoint(path):
+        if is_complete_checkpoint(path, allow_full_load=True):
             return path
     return None
 
@@ -90,8 +104,8 @@ class WeightsOnlyRunner(Runner):
     Why: mmengine 0.10.7 cannot ``resume`` or ``load_from`` its own
     checkpoints under torch >= 2.6, writes them in place (a kill mid-write
     leaves a truncated file) and trains on through NaN losses. This runner
-    adds :class:`WeightsOnlyCheckpointHook` (plain, safe checkpoints) and
-    :class:`NonFiniteLossHook`, writes each checkpoint to a temporary file
+    adds :class:`WeightsOnlyCheckpointHook` (plain, safe checkpoints),
+    :class:`NonFiniteLossHook` and :class:`EarlyStoppingStateHook`, writes each checkpoint to a temporary file
     and renames it into place, auto-resumes from the newest complete
     checkpoint, and loads every file weights-only; only ``resume`` from a
     file inside this run's work dir may fall back to a full load (older
@@ -100,9 +114,15 @@ class WeightsOnlyRunner(Runner):
 
     _resume_file = None
 
+    @property
+    def resuming(self) -> bool:
+        """True while ``resume`` loads its checkpoint."""
+        return self._resume_file is not None
+
     def register_hooks(self, default_hooks=None, custom_hooks=None) -> None:
         super().register_hooks(default_hooks, custom_hooks)
-        for hook_type in (WeightsOnlyCheckpointHook, NonFiniteLossHook):
+        for hook_type in (WeightsOnlyCheckpointHook, NonFiniteLossHook,
+                          EarlyStoppingStateHook):
             if not any(isinstance(h, hook_type) for h in self._hooks):
                 self.register_hook(hook_type())
 
