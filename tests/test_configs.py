@@ -45,6 +45,13 @@ def test_cfg_options_checked_and_data_root_propagated():
                 'model.backbone.nothing.here'):
         with pytest.raises(ConfigKeyError, match='unknown config key'):
             apply_cfg_options(cfg, {bad: 1})
+    # a variable of the config file would silently change nothing
+    with pytest.raises(ConfigKeyError, match='train_cfg.max_epochs'):
+        apply_cfg_options(cfg, {'max_epochs': 300})
+    # Runner keys the config leaves out are welcome (README suggests this)
+    apply_cfg_options(cfg, {'auto_scale_lr.enable': True,
+                            'auto_scale_lr.base_batch_size': 8})
+    assert cfg.auto_scale_lr == dict(enable=True, base_batch_size=8)
 
 
 @pytest.mark.parametrize('path', CONFIGS, ids=osp.basename)

@@ -129,6 +129,10 @@ def test_infer_tool_on_camvid_folder(camvid_root, random_checkpoint,
     assert labels.shape == (360, 480) and probs.shape == (11, 360, 480)
     assert (probs.argmax(0) == labels).mean() > 0.999
     np.testing.assert_allclose(probs.sum(0), 1.0, atol=1e-2)
+    # inputs that share a stem keep apart
+    assert tool.output_names(['d/x.png', 'd/x.jpg', 'd/y.png']) == [
+        'x_png', 'x_jpg', 'y'
+    ]
 
 
 def test_infer_tool_on_video(camvid_root, random_checkpoint, tmp_path):

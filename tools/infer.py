@@ -4,8 +4,9 @@
         [--mode cls|prob] [--opacity 0.5] [--device cpu]
 
 Writes, per image (or video frame): ``overlay/<name>.png`` (prediction in
-the dataset palette blended over the input) and ``labels/<name>.png`` (uint8
-class indices). ``--mode prob`` also writes ``prob/<name>.npy`` (float16
+the dataset palette blended over the input) and ``labels/<name>.png`` (class
+indices, uint8; uint16 beyond 256 classes). ``<name>`` is the file name
+without its suffix, or with it (``x_jpg``) where two inputs share a stem. ``--mode prob`` also writes ``prob/<name>.npy`` (float16
 softmax probabilities, K x H x W) and ``confidence/<name>.png`` (max
 probability x 255). A video also gets ``<name>_overlay.mp4``.
 Uses mmseg's own ``init_model`` / ``inference_model``.
@@ -41,6 +42,15 @@ def list_images(path: str) -> list:
     return [path]
 
 
+def output_names(files: list) -> list:
+    """File stems, made unique with the suffix where stems collide."""
+    stems = [osp.splitext(osp.basename(f))[0] for f in files]
+    return [
+        osp.basename(f).replace('.', '_') if stems.count(stem) > 1 else stem
+        for f, stem in zip(files, stems)
+    ]
+
+
 def video_frames(path: str) -> Tuple[Iterator[np.ndarray], int, float]:
     capture = cv2.VideoCapture(path)
     if not capture.isOpened():
@@ -49,12 +59,14 @@ def video_frames(path: str) -> Tuple[Iterator[np.ndarray], int, float]:
     fps = capture.get(cv2.CAP_PROP_FPS) or 25.0
 
     def frames():
-        while True:
-            ok, frame = capture.read()
-            if not ok:
-                break
-            yield frame
-        capture.release()
+        try:
+            while True:
+                ok, frame = capture.read()
+                if not ok:
+                    break
+                yield frame
+        finally:  # also when the caller stops early or fails
+            capture.release()
 
     return frames(), total, fps
 
@@ -62,7 +74,9 @@ def video_frames(path: str) -> Tuple[Iterator[np.ndarray], int, float]:
 def segment(model, image_bgr: np.ndarray, mode: str):
     """-> labels (H, W) uint8, probabilities (K, H, W) or None."""
     result = inference_model(model, image_bgr)
-    labels = result.pred_sem_seg.data[0].cpu().numpy().astype(np.uint8)
+    labels = result.pred_sem_seg.data[0].cpu().numpy()
+    num_classes = len(model.dataset_meta['classes'])
+    labels = labels.astype(np.uint8 if num_classes <= 256 else np.uint16)
     probs = None
     if mode == 'prob':
         probs = result.seg_logits.data.cpu().numpy()
@@ -115,32 +129,34 @@ def main(argv=None):
         stem = osp.splitext(osp.basename(args.input))[0]
         writer = None
         bar = ProgressBar(total)
-        for index, frame in enumerate(frames):
-            labels, probs = segment(model, frame, args.mode)
-            overlay = save_outputs(args.out_dir, f'{stem}_{index:06d}',
-                                   frame, labels, probs, palette,
-                                   args.opacity)
-            if writer is None:
-                h, w = overlay.shape[:2]
-                writer = cv2.VideoWriter(
-                    osp.join(args.out_dir, f'{stem}_overlay.mp4'),
-                    cv2.VideoWriter_fourcc(*'mp4v'), fps, (w, h))
-            writer.write(overlay)
-            written += 1
-            bar.update()
-        if writer is not None:
-            writer.release()
+        try:
+            for index, frame in enumerate(frames):
+                labels, probs = segment(model, frame, args.mode)
+                overlay = save_outputs(args.out_dir, f'{stem}_{index:06d}',
+                                       frame, labels, probs, palette,
+                                       args.opacity)
+                if writer is None:
+                    h, w = overlay.shape[:2]
+                    writer = cv2.VideoWriter(
+                        osp.join(args.out_dir, f'{stem}_overlay.mp4'),
+                        cv2.VideoWriter_fourcc(*'mp4v'), fps, (w, h))
+                writer.write(overlay)
+                written += 1
+                bar.update()
+        finally:  # a playable mp4 of the frames so far, even after an error
+            frames.close()
+            if writer is not None:
+                writer.release()
     else:
         files = list_images(args.input)
         bar = ProgressBar(len(files))
-        for path in files:
+        for path, name in zip(files, output_names(files)):
             image = mmcv.imread(path)
             if image is None:
                 raise ValueError(f'cannot read image {path}')
             labels, probs = segment(model, image, args.mode)
-            save_outputs(args.out_dir,
-                         osp.splitext(osp.basename(path))[0], image, labels,
-                         probs, palette, args.opacity)
+            save_outputs(args.out_dir, name, image, labels, probs, palette,
+                         args.opacity)
             written += 1
             bar.update()
     print(f'\n{written} image(s) segmented into {args.out_dir}')

@@ -1,7 +1,9 @@
 """Command-line helpers: sizes, and one-line errors for expected mistakes."""
 import argparse
 import os
+import os.path as osp
 import sys
+import traceback
 from typing import Callable, Tuple, Type
 
 from ..datasets.integrity import DataIntegrityError
@@ -19,11 +21,13 @@ def parse_size(text: str) -> Tuple[int, int]:
     return h, w
 
 
+PLUGIN_ERRORS = (FileNotFoundError, ConfigKeyError, DataIntegrityError,
+                 UnsafeCheckpointError, FloatingPointError)
+
+
 def expected_errors() -> Tuple[Type[BaseException], ...]:
     """Errors caused by input (files, config), not by bugs."""
-    return (FileNotFoundError, ConfigKeyError, DataIntegrityError,
-            UnsafeCheckpointError, FloatingPointError, ValueError, KeyError,
-            TypeError)
+    return PLUGIN_ERRORS + (ValueError, KeyError, TypeError)
 
 
 def run_cli(main: Callable[[], object]) -> None:
@@ -41,5 +45,13 @@ def run_cli(main: Callable[[], object]) -> None:
         if isinstance(error, KeyError) and not isinstance(
                 error, ConfigKeyError) and error.args:
             message = str(error.args[0])
-        print(f'error: {type(error).__name__}: {message}', file=sys.stderr)
+        where = ''
+        if not isinstance(error, PLUGIN_ERRORS):
+            # a generic error type may also come from a bug: say where
+            frame = traceback.extract_tb(error.__traceback__)[-1]
+            where = (f' (raised in {osp.basename(frame.filename)}:'
+                     f'{frame.lineno}; MMSEG_FASTSCNN_DEBUG=1 shows the '
+                     'traceback)')
+        print(f'error: {type(error).__name__}: {message}{where}',
+              file=sys.stderr)
         sys.exit(1)

@@ -6,6 +6,18 @@ from typing import Any, Dict, Optional
 from mmengine.config import Config, ConfigDict
 
 DATALOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
+# Top-level keys that mmengine's Runner.from_cfg, mmseg and our tools read.
+# Any other top-level key of a config is a variable of the config file,
+# already copied to where it is used when the file was read.
+RUNNER_KEYS = frozenset(
+    ('model', 'work_dir', 'train_dataloader', 'val_dataloader',
+     'test_dataloader', 'train_cfg', 'val_cfg', 'test_cfg', 'auto_scale_lr',
+     'optim_wrapper', 'param_scheduler', 'val_evaluator', 'test_evaluator',
+     'default_hooks', 'custom_hooks', 'data_preprocessor', 'load_from',
+     'resume', 'launcher', 'env_cfg', 'log_processor', 'log_level',
+     'visualizer', 'default_scope', 'randomness', 'experiment_name',
+     'runner_type', 'custom_imports', 'tta_model', 'tta_pipeline',
+     'vis_backends', 'data_root'))
 
 
 class ConfigKeyError(KeyError):
@@ -15,11 +27,38 @@ class ConfigKeyError(KeyError):
         return str(self.args[0])
 
 
+def _paths_named(node: Any, name: str, prefix: str = '') -> list:
+    """Dotted paths of every entry called ``name`` below ``node``."""
+    found = []
+    items = (node.items() if isinstance(node, dict) else enumerate(node)
+             if isinstance(node, (list, tuple)) else ())
+    for key, value in items:
+        path = f'{prefix}{key}'
+        if key == name and prefix:
+            found.append(path)
+        found += _paths_named(value, name, path + '.')
+    return found
+
+
 def _check_key(cfg: Config, dotted: str) -> None:
     """Raise ConfigKeyError unless ``dotted`` names an existing entry, or a
-    new leaf of an existing dict whose name is not a near-miss of a key."""
+    new leaf of an existing dict whose name is not a near-miss of a key, or
+    a Runner key the config leaves out (e.g. ``auto_scale_lr``). Variables
+    of the config file (``max_epochs``, ``crop_size``...) are refused: they
+    were substituted when the file was read, so setting them changes
+    nothing."""
     parts = dotted.split('.')
     node: Any = cfg._cfg_dict if isinstance(cfg, Config) else cfg
+    top = parts[0]
+    if top in node and top not in RUNNER_KEYS:
+        uses = _paths_named(node, top)[:3]
+        hint = (f'; set where it is used instead, e.g. {", ".join(uses)}'
+                if uses else '')
+        raise ConfigKeyError(
+            f'config key {top!r} is a variable of the config file, already '
+            f'substituted where it is used: setting it changes nothing{hint}')
+    if top not in node and top in RUNNER_KEYS:
+        return
     for depth, part in enumerate(parts):
         where = '.'.join(parts[:depth]) or 'the config'
         is_leaf = depth == len(parts) - 1
