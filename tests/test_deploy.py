@@ -117,6 +117,25 @@ def test_working_size_follows_the_test_pipeline():
     assert working_size(cfg, (360, 480)) == (360, 480)
 
 
+@pytest.mark.parametrize('resize', [
+    dict(scale=(720, 540), keep_ratio=True),
+    dict(scale=(1000, 1000), keep_ratio=True),
+    dict(scale=(720, 540)),
+    dict(scale_factor=0.75),
+    dict(scale_factor=(1.5, 2.0)),
+    dict(scale_factor=(1.5, 2.0), keep_ratio=True),
+])
+def test_working_size_equals_what_resize_does(resize):
+    from mmcv.transforms import Resize
+    cfg = Config(
+        dict(test_dataloader=dict(dataset=dict(
+            pipeline=[dict(type='Resize', **resize)]))))
+    for h, w in ((360, 480), (361, 479)):
+        image = np.zeros((h, w, 3), np.uint8)
+        resized = Resize(**resize)(dict(img=image))['img']
+        assert working_size(cfg, (h, w)) == resized.shape[:2]
+
+
 def test_work_size_runs_the_network_there_and_answers_at_input_size(model):
     x = torch.randn(2, 3, 48, 64)
     resized = torch.nn.functional.interpolate(

@@ -18,12 +18,13 @@ def working_size(cfg: Config, image_size: Tuple[int, int]) -> Tuple[int, int]:
         if step.get('type') != 'Resize':
             continue
         scale = step.get('scale')
-        if scale is None:  # scale_factor: one number for both sides
-            scale = float(step['scale_factor'])
-        else:
-            scale = tuple(scale)
-        if step.get('keep_ratio', False) or isinstance(scale, float):
-            new_w, new_h = mmcv.rescale_size((w, h), scale)
+        if scale is None:  # scale_factor: a number or (w, h) factors
+            factor = step['scale_factor']
+            fx, fy = ((factor, factor) if isinstance(factor, (int, float))
+                      else factor)
+            scale = (int(w * float(fx) + 0.5), int(h * float(fy) + 0.5))
+        if step.get('keep_ratio', False):
+            new_w, new_h = mmcv.rescale_size((w, h), tuple(scale))
         else:
             new_w, new_h = scale
         return int(new_h), int(new_w)

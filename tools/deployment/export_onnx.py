@@ -17,6 +17,7 @@ import argparse
 import os
 import os.path as osp
 
+import cv2
 import numpy as np
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
@@ -30,6 +31,14 @@ from mmseg_fastscnn.deploy.evaluate import evaluate_labels
 from mmseg_fastscnn.utils import apply_cfg_options, parse_size, run_cli
 
 RAW_PIPELINE = [dict(type='LoadImageFromFile'), dict(type='LoadAnnotations')]
+
+
+def to_size(image: np.ndarray, size: tuple) -> np.ndarray:
+    """An (H, W, 3) image resized to the graph's fixed (h, w) if needed."""
+    if image.shape[:2] == tuple(size):
+        return image
+    return cv2.resize(image, (size[1], size[0]),
+                      interpolation=cv2.INTER_LINEAR)
 
 
 def split_dataset(cfg, split: str):
@@ -85,9 +94,19 @@ def main(argv=None):
     val = None
     if args.parity_images or args.eval:
         val = split_dataset(cfg, 'val')
+    if args.eval:
+        shape = val[0]['img'].shape[:2]
+        if shape != tuple(args.size):
+            raise ValueError(
+                f'--eval scores the graph against the val labels, so --size '
+                f'must be the val images\' size {shape[0]}x{shape[1]}, got '
+                f'{args.size[0]}x{args.size[1]} (drop --eval for this size)')
     if args.parity_images:
-        images = [val[i]['img'] for i in range(min(args.parity_images,
-                                                   len(val)))]
+        # parity compares graph and PyTorch: any image will do, resized
+        images = [
+            to_size(val[i]['img'], args.size)
+            for i in range(min(args.parity_images, len(val)))
+        ]
         parity = onnx_parity(model, args.out, images, args.mode, work_size)
         print(f'parity on {len(images)} val images: max |logit diff| '
               f'{parity["max_logit_diff"]:.2e}, label agreement '
@@ -99,7 +118,7 @@ def main(argv=None):
         rng = np.random.default_rng(0)
         index = rng.choice(len(train), min(args.calib_num, len(train)),
                            replace=False)
-        calib = [train[int(i)]['img'] for i in index]
+        calib = [to_size(train[int(i)]['img'], args.size) for i in index]
         int8_path = osp.splitext(args.out)[0] + '.int8.onnx'
         quantize_int8(args.out, int8_path, calib)
         print(f'wrote {int8_path} (calibrated on {len(calib)} train images)')
