@@ -15,6 +15,7 @@ import os
 import os.path as osp
 
 from mmengine.config import Config, DictAction
+from mmengine.dist import is_main_process
 
 import mmseg_fastscnn  # noqa: F401  (registers the plugin)
 from mmseg_fastscnn.utils import (apply_cfg_options, resolve_work_dir,
@@ -125,6 +126,7 @@ def write_samples(runner, num: int, seed: int, path: str) -> str:
     """One PNG: ``num`` random test images, each input | GT | prediction."""
     import mmcv
     import numpy as np
+    import torch
     from mmengine.dataset import pseudo_collate
 
     from mmseg_fastscnn.visualization import legend_strip, side_by_side
@@ -136,7 +138,9 @@ def write_samples(runner, num: int, seed: int, path: str) -> str:
     rows = []
     runner.model.eval()
     for index in indices:
-        sample = runner.model.test_step(pseudo_collate([dataset[index]]))[0]
+        with torch.no_grad():
+            sample = runner.model.test_step(
+                pseudo_collate([dataset[index]]))[0]
         image = mmcv.imread(sample.img_path, channel_order='rgb')
         gt = sample.gt_sem_seg.data[0].cpu().numpy() if \
             'gt_sem_seg' in sample else None
@@ -157,6 +161,8 @@ def main(argv=None) -> dict:
     cfg = build_cfg(args)
     runner = build_runner(cfg)
     metrics = runner.test()
+    if not is_main_process():  # metrics are gathered on rank 0
+        return metrics
     out = osp.join(cfg.work_dir, 'test_metrics.json')
     with open(out, 'w') as f:
         json.dump({k: float(v) for k, v in metrics.items()}, f, indent=2)

@@ -2,6 +2,10 @@
 
     python tools/analysis/plot_curves.py work_dirs/fastscnn_camvid \
         --out-dir results/fastscnn_camvid [--json metrics.json]
+
+Why not mmseg's ``tools/analysis_tools/analyze_logs.py``: it is not installed
+with the mmsegmentation package and draws neither the validation loss nor
+the report's three figures.
 """
 import argparse
 import json
