@@ -7,7 +7,8 @@ mmseg's own ``FastSCNN`` differs from the paper in two places that matter for
 size and accuracy: its pyramid pooling output conv is 3x3 (1.40M parameters
 with the head instead of the paper's 1.11M; this module has 1.14M with 11
 classes) and its feature fusion upsamples the low resolution branch
-without the dilated depthwise conv of the paper's Table 3. This module follows the paper; the building blocks (ConvModule,
+without the dilated depthwise conv of the paper's Table 3. This module
+follows the paper; the building blocks (ConvModule,
 DepthwiseSeparableConvModule, InvertedResidual, PPM) are the toolbox's.
 """
 from typing import List, Sequence, Tuple
