@@ -169,3 +169,28 @@ def test_published_checkpoint_works_with_mmseg_apis(tmp_path, camvid_root):
     assert tuple(result.pred_sem_seg.data.shape) == (1, 360, 480)
     for key, value in model.state_dict().items():
         assert torch.equal(segmentor.state_dict()[key], value), key
+
+
+def test_backbone_fine_tune_from_checkpoint_of_other_class_count(tmp_path):
+    """README's recipe: init_cfg Pretrained with prefix 'backbone.' loads
+    the backbone of an 11-class checkpoint into a 5-class model."""
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+    from mmseg.registry import MODELS
+    init_default_scope('mmseg')
+    root = osp.dirname(osp.dirname(osp.abspath(__file__)))
+    cfg = Config.fromfile(osp.join(root, 'configs', 'fastscnn_camvid.py'))
+    source = MODELS.build(cfg.model)
+    path = str(tmp_path / 'camvid.pth')
+    torch.save(dict(meta={}, state_dict=source.state_dict()), path)
+    cfg.model.decode_head.num_classes = 5
+    cfg.model.decode_head.loss_decode = dict(type='SoftmaxCrossEntropyLoss')
+    cfg.model.backbone.init_cfg = dict(
+        type='Pretrained', checkpoint=path, prefix='backbone.')
+    target = MODELS.build(cfg.model)
+    target.init_weights()
+    backbone = {k: v for k, v in source.state_dict().items()
+                if k.startswith('backbone.')}
+    loaded = target.state_dict()
+    assert all(torch.equal(loaded[k], v) for k, v in backbone.items())
+    assert loaded['decode_head.conv_seg.weight'].shape[0] == 5
