@@ -4,7 +4,6 @@ import os.path as osp
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 import torch
@@ -95,27 +94,41 @@ def test_two_process_training_matches_single_process(tiny_camvid, tmp_path):
 
 def test_sigkill_then_resume_ends_like_an_unbroken_run(tiny_camvid,
                                                        tmp_path):
+    """SIGKILL inside epoch 3 (iteration 5 of 8), then --resume: the run
+    restarts from epoch 2's checkpoint, keeps its early-stopping and
+    best-checkpoint records, and ends with the iteration, learning rate and
+    schedule position of an unbroken run."""
     opts = FAST + [
         f'data_root={tiny_camvid}', 'train_cfg.max_epochs=4',
         'train_dataloader.batch_size=4', 'default_hooks.checkpoint.interval=1'
     ]
     broken, whole = str(tmp_path / 'broken'), str(tmp_path / 'whole')
-    proc = subprocess.Popen(
-        [sys.executable, 'tools/train.py', MAIN, '--work-dir', broken,
-         '--cfg-options', *opts], cwd=ROOT, env=env(),
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 300
-    while not osp.exists(osp.join(broken, 'epoch_2.pth')):
-        assert proc.poll() is None, 'training ended before it was killed'
-        assert time.time() < deadline
-        time.sleep(0.2)
-    time.sleep(0.3)  # somewhere inside epoch 3
-    assert proc.poll() is None, 'training ended before it was killed'
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    run('tools/train.py', MAIN, '--work-dir', broken, '--resume',
-        '--cfg-options', *opts)
-    run('tools/train.py', MAIN, '--work-dir', whole, '--cfg-options', *opts)
+    stopper = ("dict(type='EarlyStoppingHook', monitor='mIoU', patience=40, "
+               "rule='greater')")
+    kill_cfg = write_config(tmp_path / 'kill.py',
+                            stopper + ", dict(type='SigkillHook', at_iter=5)")
+    same_cfg = write_config(tmp_path / 'same.py', stopper)
+    proc = run('tools/train.py', kill_cfg, '--work-dir', broken,
+               '--cfg-options', *opts, check=False)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr[-2000:]
+    assert not osp.exists(osp.join(broken, 'epoch_3.pth'))
+    before = torch.load(osp.join(broken, 'epoch_2.pth'), weights_only=True)
+    resumed = run('tools/train.py', same_cfg, '--work-dir', broken,
+                  '--resume', '--cfg-options', *opts)
+    assert 'resumed epoch: 2, iter: 4' in resumed.stdout + resumed.stderr
+    run('tools/train.py', same_cfg, '--work-dir', whole, '--cfg-options',
+        *opts)
+    after = torch.load(osp.join(broken, 'epoch_3.pth'), weights_only=True)
+    # epoch checkpoints are written before that epoch's validation, so no
+    # validation ran between epoch_2.pth and the resumed run's epoch_3.pth:
+    # a carried early-stopping record is unchanged (a restarted one would
+    # be best -inf)
+    stop_before = before['meta']['early_stopping'][0]
+    assert stop_before['best_score'] > -float('inf')
+    assert after['meta']['early_stopping'][0] == stop_before
+    best = [c['message_hub']['runtime_info']['best_score']
+            for c in (before, after)]
+    assert best[1] >= best[0]
     end_broken = torch.load(osp.join(broken, 'epoch_4.pth'),
                             weights_only=True)
     end_whole = torch.load(osp.join(whole, 'epoch_4.pth'), weights_only=True)

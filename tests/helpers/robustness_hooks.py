@@ -1,6 +1,7 @@
 """Hooks that tests load into real training runs (via custom_imports)."""
 import os
 import os.path as osp
+import signal
 
 import torch
 from mmengine.dist import get_rank
@@ -48,3 +49,17 @@ class PoisonWeightsHook(Hook):
                                                    'module') else runner.model
             with torch.no_grad():
                 model.decode_head.conv_seg.weight.fill_(float('nan'))
+
+
+@HOOKS.register_module()
+class SigkillHook(Hook):
+    """SIGKILLs its own process right after iteration ``at_iter`` (1-based):
+    a crash at a known point, with no chance to clean up."""
+
+    def __init__(self, at_iter: int) -> None:
+        self.at_iter = at_iter
+
+    def after_train_iter(self, runner, batch_idx, data_batch=None,
+                         outputs=None) -> None:
+        if runner.iter + 1 == self.at_iter:
+            os.kill(os.getpid(), signal.SIGKILL)
