@@ -26,6 +26,13 @@ def camvid_root() -> str:
     return CAMVID
 
 
+@pytest.fixture(autouse=True)
+def _seed():
+    """Every test starts from the same random state."""
+    torch.manual_seed(0)
+    np.random.seed(0)
+
+
 @pytest.fixture(scope='session', autouse=True)
 def _mmseg_scope():
     """mmseg's registries by default, before any fixture builds a model."""

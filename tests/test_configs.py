@@ -35,9 +35,12 @@ def test_cfg_options_checked_and_data_root_propagated():
             'data_root': '/data/cv',
             'train_dataloader.batch_size': 2,
             'model.decode_head.dropout_ratio': 0.2,  # new but plausible
-            'train_dataloader.dataset.pipeline.3.flip_prob': 0.5,
+            'train_dataloader.dataset.pipeline.4.prob': 0.25,
         })
     assert cfg.train_dataloader.batch_size == 2
+    assert cfg.model.decode_head.dropout_ratio == 0.2
+    flip = cfg.train_dataloader.dataset.pipeline[4]
+    assert flip.type == 'RandomFlip' and flip.prob == 0.25
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         assert cfg[loader].dataset.data_root == '/data/cv'
     for bad in ('trian_dataloader.batch_size', 'train_dataloader.batchsize',

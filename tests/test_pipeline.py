@@ -61,7 +61,9 @@ def test_train_resume_test_show_dir(tiny_camvid, tmp_path):
     log = proc.stdout + proc.stderr
     assert 'resumed epoch: 2, iter: 4' in log
     assert osp.isfile(osp.join(work, 'epoch_3.pth'))
-    assert 'loss:' in log.split('Epoch(val) [3]')[-1]  # validation loss
+    val3 = [line for line in log.splitlines()
+            if 'Epoch(val) [3]' in line and 'mIoU:' in line]
+    assert val3 and 'loss:' in val3[-1]  # validation loss beside mIoU
 
     show = str(tmp_path / 'show')
     test_work = str(tmp_path / 'test')
