@@ -1,6 +1,7 @@
 """Training curves from mmengine's ``vis_data/scalars.json`` logs."""
 import glob
 import json
+import os
 import os.path as osp
 from collections import defaultdict
 from typing import Dict, List, Tuple
@@ -74,6 +75,7 @@ def plot_curves(train: EpochTable, val: EpochTable, out_dir: str,
                                         (val, 'mDice', 'val mDice')]),
         ('accuracy.png', 'pixel accuracy (%)', [(val, 'aAcc', 'val aAcc')]),
     ]
+    os.makedirs(out_dir, exist_ok=True)
     paths = []
     for name, ylabel, lines in figures:
         fig, ax = plt.subplots(figsize=(6, 4), dpi=100)
