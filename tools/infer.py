@@ -6,9 +6,10 @@
 Writes, per image (or video frame): ``overlay/<name>.png`` (prediction in
 the dataset palette blended over the input) and ``labels/<name>.png`` (class
 indices, uint8; uint16 beyond 256 classes). ``<name>`` is the file name
-without its suffix, or with it (``x_jpg``) where two inputs share a stem. ``--mode prob`` also writes ``prob/<name>.npy`` (float16
-softmax probabilities, K x H x W) and ``confidence/<name>.png`` (max
-probability x 255). A video also gets ``<name>_overlay.mp4``.
+without its suffix, or with it (``x_jpg``) where two inputs share a stem.
+``--mode prob`` also writes ``prob/<name>.npy`` (float16 softmax
+probabilities, K x H x W) and ``confidence/<name>.png`` (max probability x
+255). A video also gets ``<name>_overlay.mp4``.
 Uses mmseg's own ``init_model`` / ``inference_model``.
 """
 import argparse
@@ -72,7 +73,8 @@ def video_frames(path: str) -> Tuple[Iterator[np.ndarray], int, float]:
 
 
 def segment(model, image_bgr: np.ndarray, mode: str):
-    """-> labels (H, W) uint8, probabilities (K, H, W) or None."""
+    """-> labels (H, W) uint8 (uint16 past 256 classes), probabilities
+    (K, H, W) or None."""
     result = inference_model(model, image_bgr)
     labels = result.pred_sem_seg.data[0].cpu().numpy()
     num_classes = len(model.dataset_meta['classes'])

@@ -5,6 +5,6 @@ from .runner import WeightsOnlyRunner
 
 __all__ = [
     'UnsafeCheckpointError', 'load_checkpoint_file',
-    'EarlyStoppingStateHook', 'NonFiniteLossHook', 'ValLossHook', 'WeightsOnlyCheckpointHook',
-    'WeightsOnlyRunner'
+    'EarlyStoppingStateHook', 'NonFiniteLossHook', 'ValLossHook',
+    'WeightsOnlyCheckpointHook', 'WeightsOnlyRunner'
 ]

@@ -2,11 +2,10 @@
 import glob
 import os
 import os.path as osp
+import pickle
 import re
 from datetime import timedelta
 from typing import Callable, Optional, Union
-
-import pickle
 
 import torch
 from mmengine.dist import is_distributed, is_main_process
@@ -105,11 +104,11 @@ class WeightsOnlyRunner(Runner):
     checkpoints under torch >= 2.6, writes them in place (a kill mid-write
     leaves a truncated file) and trains on through NaN losses. This runner
     adds :class:`WeightsOnlyCheckpointHook` (plain, safe checkpoints),
-    :class:`NonFiniteLossHook` and :class:`EarlyStoppingStateHook`, writes each checkpoint to a temporary file
-    and renames it into place, auto-resumes from the newest complete
-    checkpoint, and loads every file weights-only; only ``resume`` from a
-    file inside this run's work dir may fall back to a full load (older
-    checkpoints).
+    :class:`NonFiniteLossHook` and :class:`EarlyStoppingStateHook`, writes
+    each checkpoint to a temporary file and renames it into place,
+    auto-resumes from the newest complete checkpoint, and loads every file
+    weights-only; only ``resume`` from a file inside this run's work dir may
+    fall back to a full load (older checkpoints).
     """
 
     _resume_file = None
