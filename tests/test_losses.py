@@ -35,6 +35,10 @@ def test_mmseg_ce_fails_where_ours_works():
         dict(type='CrossEntropyLoss', class_weight=WEIGHTS))
     with pytest.raises(IndexError):
         theirs(pred, target, ignore_index=255)
+    ours = MODELS.build(
+        dict(type='SoftmaxCrossEntropyLoss', class_weight=WEIGHTS))
+    value = ours(pred, target, ignore_index=255)
+    assert torch.isfinite(value) and value > 0
 
 
 def test_label_smoothing_matches_torch():
@@ -98,6 +102,10 @@ def test_focal_plus_ce_are_summed_by_the_head():
     assert set(losses) == {'loss_ce', 'loss_focal', 'acc_seg'}
     torch.testing.assert_close(
         losses['loss_ce'], F.cross_entropy(pred, target, ignore_index=255))
+    focal = MODELS.build(dict(type='SoftmaxFocalLoss', gamma=2.0))
+    torch.testing.assert_close(losses['loss_focal'],
+                               focal(pred, target, ignore_index=255))
+    assert 0 < losses['loss_focal'] < losses['loss_ce']  # easy pixels damped
 
 
 def test_all_ignored_gives_zero_not_nan():
