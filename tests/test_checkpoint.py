@@ -81,6 +81,12 @@ def test_auto_resume_picks_newest_whole_checkpoint(tmp_path):
     (tmp_path / 'last_checkpoint').write_text(str(tmp_path / 'epoch_1.pth'))
     assert latest_complete_checkpoint(str(tmp_path)) == str(
         tmp_path / 'epoch_1.pth')
+    # a file outside the work dir holding Python objects is not trusted
+    outside = tmp_path.parent / f'{tmp_path.name}_elsewhere.pth'
+    torch.save(dict(state_dict={}, extra=Opaque()), str(outside))
+    (tmp_path / 'last_checkpoint').write_text(str(outside))
+    assert latest_complete_checkpoint(str(tmp_path)) == str(
+        tmp_path / 'epoch_2.pth')
 
 
 def test_early_stopping_state_carried_through_resume_only(tmp_path):

@@ -2,7 +2,6 @@
 import glob
 import os
 import os.path as osp
-import pickle
 import re
 from datetime import timedelta
 from typing import Callable, Optional, Union
@@ -21,20 +20,14 @@ from .hooks import (EarlyStoppingStateHook, NonFiniteLossHook,
 TMP_SUFFIX = '.tmp'
 
 
-def is_complete_checkpoint(path: str, allow_full_load: bool = False) -> bool:
-    """Whether ``path`` is a whole checkpoint: weights-only loadable, or (with
-    ``allow_full_load``, for a run's own files) loadable in full."""
+def is_complete_checkpoint(path: str, trusted_dir: Optional[str] = None
+                           ) -> bool:
+    """Whether ``path`` is a whole checkpoint, loaded as
+    :func:`load_checkpoint_file` would load it (in full only inside
+    ``trusted_dir``)."""
     try:
-        checkpoint = torch.load(path, map_location='cpu', weights_only=True)
-    except pickle.UnpicklingError:  # whole, but holds Python objects
-        if not allow_full_load:
-            return False
-        try:
-            checkpoint = torch.load(
-                path, map_location='cpu', weights_only=False)
-        except Exception:
-            return False
-    except Exception:  # truncated or not a checkpoint
+        checkpoint = load_checkpoint_file(path, 'cpu', trusted_dir)
+    except Exception:  # truncated, not a checkpoint, or not trusted
         return False
     return isinstance(checkpoint, dict) and 'state_dict' in checkpoint
 
@@ -45,15 +38,16 @@ def latest_complete_checkpoint(work_dir: str) -> Optional[str]:
     ``last_checkpoint`` names it when that file is whole and points to a
     loadable checkpoint; otherwise the newest ``epoch_*.pth`` /
     ``iter_*.pth`` that loads. Leftover ``*.tmp`` files of an interrupted
-    save are never chosen. Files of the run itself, so checkpoints written
-    by plain mmengine count too (``resume`` loads them in full).
+    save are never chosen. Checkpoints written by plain mmengine count too
+    when they lie in ``work_dir`` (``resume`` loads them in full); a file
+    elsewhere is never unpickled in full.
     """
     pointer = osp.join(work_dir, 'last_checkpoint')
     if osp.isfile(pointer):
         with open(pointer) as f:
             named = f.read().strip()
         if (named and osp.isfile(named)
-                and is_complete_checkpoint(named, allow_full_load=True)):
+                and is_complete_checkpoint(named, work_dir)):
             return named
     candidates = []
     for path in glob.glob(osp.join(work_dir, '*.pth')):
@@ -61,7 +55,7 @@ def latest_complete_checkpoint(work_dir: str) -> Optional[str]:
         if match:
             candidates.append((int(match.group(2)), path))
     for _, path in sorted(candidates, reverse=True):
-        if is_complete_checkpoint(path, allow_full_load=True):
+        if is_complete_checkpoint(path, work_dir):
             return path
     return None
 
