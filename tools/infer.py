@@ -15,6 +15,7 @@ Uses mmseg's own ``init_model`` / ``inference_model``.
 import argparse
 import os
 import os.path as osp
+from collections import Counter
 from typing import Iterator, Tuple
 
 import cv2
@@ -46,8 +47,9 @@ def list_images(path: str) -> list:
 def output_names(files: list) -> list:
     """File stems, made unique with the suffix where stems collide."""
     stems = [osp.splitext(osp.basename(f))[0] for f in files]
+    counts = Counter(stems)
     return [
-        osp.basename(f).replace('.', '_') if stems.count(stem) > 1 else stem
+        osp.basename(f).replace('.', '_') if counts[stem] > 1 else stem
         for f, stem in zip(files, stems)
     ]
 

@@ -17,7 +17,7 @@ import argparse
 import os
 import os.path as osp
 
-import cv2
+import mmcv
 import numpy as np
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
@@ -37,8 +37,7 @@ def to_size(image: np.ndarray, size: tuple) -> np.ndarray:
     """An (H, W, 3) image resized to the graph's fixed (h, w) if needed."""
     if image.shape[:2] == tuple(size):
         return image
-    return cv2.resize(image, (size[1], size[0]),
-                      interpolation=cv2.INTER_LINEAR)
+    return mmcv.imresize(image, (size[1], size[0]))  # bilinear
 
 
 def split_dataset(cfg, split: str):
