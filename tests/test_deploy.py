@@ -91,6 +91,41 @@ def test_onnx_export_dynamic_parity_and_int8(model, tmp_path):
     assert osp.getsize(int8) < osp.getsize(path)
 
 
+def _read_bgr(path: str) -> np.ndarray:
+    return np.ascontiguousarray(
+        np.asarray(Image.open(path).convert('RGB'))[..., ::-1])
+
+
+def test_int8_of_the_shipped_model_keeps_its_labels(camvid_root, tmp_path):
+    """The trained model, not a random one (which predicts one class
+    everywhere and so agrees with anything): INT8 calibrated on train images
+    must keep fp32's labels on val images it never saw."""
+    pytest.importorskip('onnxruntime')
+    from mmengine.runner import load_checkpoint
+    cfg = Config.fromfile(osp.join(ROOT, 'configs', 'fastscnn_camvid.py'))
+    trained = MODELS.build(cfg.model).eval()
+    load_checkpoint(
+        trained,
+        osp.join(ROOT, 'checkpoints', 'fastscnn_camvid.pth'),
+        map_location='cpu')
+    calib = [
+        _read_bgr(osp.join(camvid_root, 'train', n))
+        for n in sorted(os.listdir(osp.join(camvid_root, 'train')))[:4]
+    ]
+    val = np.stack([
+        _read_bgr(osp.join(camvid_root, 'val', n)).transpose(2, 0, 1)
+        for n in sorted(os.listdir(osp.join(camvid_root, 'val')))[::25]
+    ]).astype(np.float32)
+    fp32 = export_onnx(trained, str(tmp_path / 'm.onnx'), 'cls', (360, 480),
+                       dynamic=True)
+    int8 = quantize_int8(fp32, str(tmp_path / 'm8.onnx'), calib)
+    ref = create_session(fp32, 1).run(None, {'image': val})[0]
+    got = create_session(int8, 1).run(None, {'image': val})[0]
+    assert len(np.unique(ref)) >= 9  # a real street-scene labelling
+    assert (got == ref).mean() > 0.97
+    assert osp.getsize(int8) < osp.getsize(fp32) / 2
+
+
 def test_working_size_follows_the_test_pipeline():
     cfg = Config.fromfile(osp.join(ROOT, 'configs', 'fastscnn_camvid.py'))
     resize = [
