@@ -2,10 +2,9 @@
 # features, like mmseg's Fast-SCNN. About 50% more time per step on a CPU.
 _base_ = './fastscnn_camvid.py'
 norm_cfg = dict(type='BN', requires_grad=True)
-class_stats = 'configs/_base_/datasets/camvid_class_stats.json'
 aux_loss = dict(
     type='SoftmaxCrossEntropyLoss',
-    class_weight=class_stats,
+    class_weight={{_base_.class_stats}},
     class_weight_scheme='enet',
     loss_weight=0.4)
 model = dict(auxiliary_head=[

@@ -12,10 +12,9 @@ _base_ = [
 ]
 crop_size = (360, 480)
 max_epochs = 150
-class_stats = 'configs/_base_/datasets/camvid_class_stats.json'
 weighted_ce = dict(
     type='SoftmaxCrossEntropyLoss',
-    class_weight=class_stats,
+    class_weight={{_base_.class_stats}},
     class_weight_scheme='enet',
     loss_weight=1.0)
 model = dict(

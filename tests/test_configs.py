@@ -28,6 +28,31 @@ def test_config_builds_model(path):
     assert 500_000 < n < 1_200_000
 
 
+def _loss_files(node):
+    """Every class-weight / alpha value of a config tree that is a path."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ('class_weight', 'alpha') and isinstance(value, str):
+                yield value
+            else:
+                yield from _loss_files(value)
+    elif isinstance(node, (list, tuple)):
+        for value in node:
+            yield from _loss_files(value)
+
+
+def test_class_stats_found_from_any_working_dir(tmp_path, monkeypatch):
+    """Class-weight JSONs are named relative to the config file, so a config
+    run from elsewhere (or installed without -e) still finds them."""
+    monkeypatch.chdir(tmp_path)
+    found = 0
+    for path in CONFIGS:
+        for name in _loss_files(Config.fromfile(path).model.to_dict()):
+            assert osp.isabs(name) and osp.isfile(name), (path, name)
+            found += 1
+    assert found >= len(CONFIGS)
+
+
 def test_cfg_options_checked_and_data_root_propagated():
     cfg = Config.fromfile(osp.join(ROOT, 'configs', 'fastscnn_camvid.py'))
     apply_cfg_options(

@@ -4,7 +4,8 @@
         --out configs/_base_/datasets/camvid_class_stats.json
 
 The JSON's ``weights`` (inverse, median, enet) can be named by the losses:
-``class_weight='configs/_base_/datasets/camvid_class_stats.json'``.
+``class_weight={{_base_.class_stats}}`` in a config that inherits
+``configs/_base_/datasets/camvid.py``, or any path to such a file.
 """
 import argparse
 import json

@@ -3,6 +3,9 @@
 dataset_type = 'CamVidDataset'
 data_root = 'data/camvid'
 crop_size = (360, 480)  # (h, w)
+# Pixel shares and class weights of the train split (tools/analysis/
+# class_stats.py); found next to this file wherever the configs are run from.
+class_stats = '{{ fileDirname }}/camvid_class_stats.json'
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations'),
