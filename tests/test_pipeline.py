@@ -94,6 +94,46 @@ def test_train_resume_test_show_dir(tiny_camvid, tmp_path):
         assert 'mIoU' in json.load(f)
 
 
+def run_two_stages(work_root, *args):
+    """tools/train_camvid.sh (stage 1, then the Lovasz fine-tune)."""
+    env = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS='2',
+               PYTHON=sys.executable, WORK_DIR=str(work_root))
+    proc = subprocess.run(['bash', 'tools/train_camvid.sh', *args],
+                          cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return proc.stdout + proc.stderr
+
+
+def test_two_stage_script_fine_tunes_stage_one_and_resumes(
+        tiny_camvid, tmp_path):
+    """Fresh work dirs with --resume: stage 1 starts from scratch, stage 2
+    from stage 1's best checkpoint (not at random), with the Lovasz term;
+    run again, both stages resume and train nothing more."""
+    opts = ['--resume', '--cfg-options', *SMALL, f'data_root={tiny_camvid}',
+            'train_cfg.max_epochs=1']
+    log = run_two_stages(tmp_path, *opts)
+    stage1 = tmp_path / 'fastscnn_camvid'
+    stage2 = tmp_path / 'fastscnn_camvid_lovasz-ft'
+    best1 = [f for f in os.listdir(stage1) if f.startswith('best_mIoU')]
+    assert len(best1) == 1
+    assert 'training from scratch' in log
+    assert f'training from load_from {stage1 / best1[0]}' in log
+    assert f'Load checkpoint from {stage1 / best1[0]}' in log
+    assert 'decode.loss_lovasz' in log
+    one = torch.load(stage1 / best1[0], weights_only=True)['state_dict']
+    two = torch.load(stage2 / 'epoch_1.pth', weights_only=True)['state_dict']
+    # BN counts the batches it saw: stage 2 went on from stage 1's count
+    batches = [k for k in one if k.endswith('num_batches_tracked')][0]
+    assert one[batches] > 0 and two[batches] == 2 * one[batches]
+    key = 'decode_head.conv_seg.weight'
+    assert not torch.equal(one[key], two[key])
+
+    again = run_two_stages(tmp_path, *opts)
+    assert again.count('Auto resumed from the latest complete') == 2
+    assert 'Epoch(train)' not in again
+
+
 def test_resume_explicit_checkpoint_path(tiny_camvid, tmp_path):
     work = str(tmp_path / 'work')
     opts = SMALL + [f'data_root={tiny_camvid}']

@@ -1,7 +1,8 @@
 """Train a segmentor: a thin wrapper over mmengine's Runner (mmseg's flags).
 
     python tools/train.py configs/fastscnn_camvid.py [--work-dir DIR]
-        [--resume [CKPT]] [--amp] [--cfg-options k=v ...] [--launcher ...]
+        [--resume [CKPT]] [--load-from CKPT] [--amp] [--cfg-options k=v ...]
+        [--launcher ...]
 """
 import argparse
 import os
@@ -28,6 +29,10 @@ def parse_args(argv=None) -> argparse.Namespace:
         const='auto',
         help='resume from CKPT, or from the latest checkpoint in the work '
         'dir when no path is given')
+    parser.add_argument(
+        '--load-from',
+        help='start from the weights of CKPT (the config\'s load_from); with '
+        '--resume, only when the work dir has nothing to resume yet')
     parser.add_argument(
         '--amp',
         action='store_true',
@@ -68,8 +73,13 @@ def build_cfg(args: argparse.Namespace) -> Config:
                 'the CPU')
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+    if args.load_from is not None:
+        cfg.load_from = args.load_from
     if args.resume == 'auto':
+        # the newest checkpoint of the work dir; before there is one, start
+        # as the config says (a fine-tune from its load_from), not at random
         cfg.resume = True
+        cfg.load_from_if_nothing_to_resume = cfg.get('load_from')
         cfg.load_from = None
     elif args.resume is not None:
         if not osp.isfile(args.resume):
@@ -77,10 +87,10 @@ def build_cfg(args: argparse.Namespace) -> Config:
                 f'--resume checkpoint not found: {args.resume}')
         cfg.resume = True
         cfg.load_from = args.resume
-    if cfg.get('load_from') and '://' not in cfg.load_from and not osp.isfile(
-            cfg.load_from):
-        raise FileNotFoundError(f'load_from checkpoint not found: '
-                                f'{cfg.load_from}')
+    for key in ('load_from', 'load_from_if_nothing_to_resume'):
+        path = cfg.get(key)
+        if path and '://' not in path and not osp.isfile(path):
+            raise FileNotFoundError(f'load_from checkpoint not found: {path}')
     return cfg
 
 

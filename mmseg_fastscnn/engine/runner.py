@@ -148,14 +148,19 @@ class WeightsOnlyRunner(Runner):
 
     def load_or_resume(self) -> None:
         """Auto-resume (``--resume`` without a path) from the newest complete
-        checkpoint rather than trusting ``last_checkpoint`` blindly."""
+        checkpoint rather than trusting ``last_checkpoint`` blindly; with
+        none yet, start from ``load_from_if_nothing_to_resume`` (the
+        config's ``load_from``, set by tools/train.py) if given."""
         if not self._has_loaded and self._resume and self._load_from is None:
             latest = latest_complete_checkpoint(self.work_dir)
             if latest is None:
+                start = self.cfg.get('load_from_if_nothing_to_resume')
                 self.logger.warning(
                     f'--resume: no complete checkpoint in {self.work_dir}; '
-                    'training from scratch')
+                    'training from ' + (f'load_from {start}'
+                                        if start else 'scratch'))
                 self._resume = False
+                self._load_from = start
             else:
                 self._load_from = latest
                 self.logger.info(f'Auto resumed from the latest complete '

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The shipped model's whole recipe in one command, from scratch:
+#   stage 1  configs/fastscnn_camvid.py            (150 epochs, early stopping)
+#   stage 2  configs/fastscnn_camvid_lovasz-ft.py  (40 epochs CE + Lovasz,
+#            from stage 1's best checkpoint)
+# Usage: bash tools/train_camvid.sh [train.py options for both stages]
+#   e.g. --resume (continue whatever stage was cut off), --cfg-options ...
+# Work dirs: $WORK_DIR/fastscnn_camvid and $WORK_DIR/fastscnn_camvid_lovasz-ft
+# (WORK_DIR defaults to work_dirs). The model to publish is stage 2's
+# best_mIoU_epoch_*.pth (tools/publish_model.py).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python}
+WORK_DIR=${WORK_DIR:-work_dirs}
+STAGE1="$WORK_DIR/fastscnn_camvid"
+STAGE2="$WORK_DIR/fastscnn_camvid_lovasz-ft"
+
+$PY tools/train.py configs/fastscnn_camvid.py --work-dir "$STAGE1" "$@"
+shopt -s nullglob
+best=("$STAGE1"/best_mIoU_epoch_*.pth)
+if [ ${#best[@]} -ne 1 ]; then
+    echo "error: expected one best_mIoU_epoch_*.pth in $STAGE1 after stage 1," \
+        "found ${#best[@]}" >&2
+    exit 1
+fi
+$PY tools/train.py configs/fastscnn_camvid_lovasz-ft.py --work-dir "$STAGE2" \
+    --load-from "${best[0]}" "$@"
