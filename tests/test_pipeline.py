@@ -157,6 +157,10 @@ def test_resume_explicit_checkpoint_path(tiny_camvid, tmp_path):
      'checkpoint not found: /no/such.pth'),
     (['tools/test.py', CONFIG, '/no/such.pth'],
      'checkpoint not found: /no/such.pth'),
+    (['tools/train.py', CONFIG, '--load-from', '/no/such.pth'],
+     'load_from checkpoint not found: /no/such.pth'),
+    (['tools/train.py', CONFIG, '--resume', '--load-from', '/no/such.pth'],
+     'load_from checkpoint not found: /no/such.pth'),
     (['tools/train.py', 'configs/nope.py'], 'config not found'),
 ])
 def test_bad_input_gets_one_clear_line(args, message, tmp_path):
