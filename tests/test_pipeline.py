@@ -134,6 +134,19 @@ def test_two_stage_script_fine_tunes_stage_one_and_resumes(
     assert 'Epoch(train)' not in again
 
 
+@pytest.mark.parametrize('flag', ['--work-dir', '--load-from=x.pth'])
+def test_two_stage_script_refuses_per_stage_flags(flag, tmp_path):
+    """One --work-dir or --load-from for both stages would make stage 2
+    overwrite stage 1 or skip its weights: refused before any training."""
+    proc = subprocess.run(['bash', 'tools/train_camvid.sh', flag, 'x'],
+                          cwd=ROOT, env=dict(os.environ,
+                                             WORK_DIR=str(tmp_path)),
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert flag.split('=')[0] in proc.stderr and 'WORK_DIR' in proc.stderr
+    assert not os.listdir(tmp_path)
+
+
 def test_resume_explicit_checkpoint_path(tiny_camvid, tmp_path):
     work = str(tmp_path / 'work')
     opts = SMALL + [f'data_root={tiny_camvid}']

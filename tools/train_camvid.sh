@@ -1,19 +1,28 @@
 #!/usr/bin/env bash
 # The shipped model's whole recipe in one command, from scratch:
 #   stage 1  configs/fastscnn_camvid.py            (150 epochs, early stopping)
-#   stage 2  configs/fastscnn_camvid_lovasz-ft.py  (40 epochs CE + Lovasz,
+#   stage 2  configs/fastscnn_camvid_lovasz-ft.py  (40 epochs plain CE + Lovasz,
 #            from stage 1's best checkpoint)
 # Usage: bash tools/train_camvid.sh [train.py options for both stages]
 #   e.g. --resume (continue whatever stage was cut off), --cfg-options ...
 # Work dirs: $WORK_DIR/fastscnn_camvid and $WORK_DIR/fastscnn_camvid_lovasz-ft
-# (WORK_DIR defaults to work_dirs). The model to publish is stage 2's
-# best_mIoU_epoch_*.pth (tools/publish_model.py).
+# (WORK_DIR defaults to work_dirs; relative to the project root). The model
+# to publish is stage 2's best_mIoU_epoch_*.pth (tools/publish_model.py).
+# --work-dir and --load-from are refused: they would apply to both stages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python}
 WORK_DIR=${WORK_DIR:-work_dirs}
 STAGE1="$WORK_DIR/fastscnn_camvid"
 STAGE2="$WORK_DIR/fastscnn_camvid_lovasz-ft"
+for arg in "$@"; do
+    case "$arg" in
+        --work-dir|--work-dir=*|--load-from|--load-from=*)
+            echo "error: $arg would apply to both stages; set WORK_DIR=... to" \
+                "move the work dirs (stage 2 loads stage 1's best itself)" >&2
+            exit 2 ;;
+    esac
+done
 
 $PY tools/train.py configs/fastscnn_camvid.py --work-dir "$STAGE1" "$@"
 shopt -s nullglob
