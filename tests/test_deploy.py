@@ -2,12 +2,12 @@
 import os
 import os.path as osp
 
+import mmcv
 import numpy as np
 import pytest
 import torch
 from mmengine.config import Config
 from mmseg.registry import MODELS
-from PIL import Image
 
 from mmseg_fastscnn.deploy import (build_fast_model, create_session,
                                    export_onnx, fold_batchnorm, onnx_parity,
@@ -50,8 +50,7 @@ def test_fast_path_labels_equal_plain_on_camvid(model, camvid_root):
     plain = SegmentorExportWrapper(model, 'cls', with_preprocess=True)
     names = sorted(os.listdir(osp.join(camvid_root, 'val')))[:2]
     for name in names:
-        bgr = np.asarray(Image.open(osp.join(camvid_root, 'val',
-                                             name)).convert('RGB'))[..., ::-1]
+        bgr = mmcv.imread(osp.join(camvid_root, 'val', name))
         x = torch.from_numpy(bgr.transpose(2, 0, 1).copy())[None].float()
         with torch.no_grad():
             a, b = fast(x), plain(x)
@@ -91,11 +90,6 @@ def test_onnx_export_dynamic_parity_and_int8(model, tmp_path):
     assert osp.getsize(int8) < osp.getsize(path)
 
 
-def _read_bgr(path: str) -> np.ndarray:
-    return np.ascontiguousarray(
-        np.asarray(Image.open(path).convert('RGB'))[..., ::-1])
-
-
 def test_int8_of_the_shipped_model_keeps_its_labels(camvid_root, tmp_path):
     """The trained model, not a random one (which predicts one class
     everywhere and so agrees with anything): INT8 calibrated on train images
@@ -109,11 +103,11 @@ def test_int8_of_the_shipped_model_keeps_its_labels(camvid_root, tmp_path):
         osp.join(ROOT, 'checkpoints', 'fastscnn_camvid.pth'),
         map_location='cpu')
     calib = [
-        _read_bgr(osp.join(camvid_root, 'train', n))
+        mmcv.imread(osp.join(camvid_root, 'train', n))
         for n in sorted(os.listdir(osp.join(camvid_root, 'train')))[:4]
     ]
     val = np.stack([
-        _read_bgr(osp.join(camvid_root, 'val', n)).transpose(2, 0, 1)
+        mmcv.imread(osp.join(camvid_root, 'val', n)).transpose(2, 0, 1)
         for n in sorted(os.listdir(osp.join(camvid_root, 'val')))[::25]
     ]).astype(np.float32)
     fp32 = export_onnx(trained, str(tmp_path / 'm.onnx'), 'cls', (360, 480),
