@@ -22,9 +22,11 @@ SMALL = [
 ]
 
 
-def run_tool(*args, check=True):
-    env = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS='2')
-    proc = subprocess.run([sys.executable, *args],
+def run_tool(*args, check=True, program=sys.executable, **extra_env):
+    """``program args...`` in the project root; ``extra_env`` adds
+    environment variables."""
+    env = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS='2', **extra_env)
+    proc = subprocess.run([program, *args],
                           cwd=ROOT,
                           env=env,
                           capture_output=True,
@@ -94,15 +96,11 @@ def test_train_resume_test_show_dir(tiny_camvid, tmp_path):
         assert 'mIoU' in json.load(f)
 
 
-def run_two_stages(work_root, *args):
+def run_two_stages(work_root, *args, check=True):
     """tools/train_camvid.sh (stage 1, then the Lovasz fine-tune)."""
-    env = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS='2',
-               PYTHON=sys.executable, WORK_DIR=str(work_root))
-    proc = subprocess.run(['bash', 'tools/train_camvid.sh', *args],
-                          cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=600)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    return proc.stdout + proc.stderr
+    return run_tool('tools/train_camvid.sh', *args, check=check,
+                    program='bash', PYTHON=sys.executable,
+                    WORK_DIR=str(work_root))
 
 
 def test_two_stage_script_fine_tunes_stage_one_and_resumes(
@@ -112,7 +110,8 @@ def test_two_stage_script_fine_tunes_stage_one_and_resumes(
     run again, both stages resume and train nothing more."""
     opts = ['--resume', '--cfg-options', *SMALL, f'data_root={tiny_camvid}',
             'train_cfg.max_epochs=1']
-    log = run_two_stages(tmp_path, *opts)
+    proc = run_two_stages(tmp_path, *opts)
+    log = proc.stdout + proc.stderr
     stage1 = tmp_path / 'fastscnn_camvid'
     stage2 = tmp_path / 'fastscnn_camvid_lovasz-ft'
     best1 = [f for f in os.listdir(stage1) if f.startswith('best_mIoU')]
@@ -129,7 +128,8 @@ def test_two_stage_script_fine_tunes_stage_one_and_resumes(
     key = 'decode_head.conv_seg.weight'
     assert not torch.equal(one[key], two[key])
 
-    again = run_two_stages(tmp_path, *opts)
+    proc = run_two_stages(tmp_path, *opts)
+    again = proc.stdout + proc.stderr
     assert again.count('Auto resumed from the latest complete') == 2
     assert 'Epoch(train)' not in again
 
@@ -138,10 +138,7 @@ def test_two_stage_script_fine_tunes_stage_one_and_resumes(
 def test_two_stage_script_refuses_per_stage_flags(flag, tmp_path):
     """One --work-dir or --load-from for both stages would make stage 2
     overwrite stage 1 or skip its weights: refused before any training."""
-    proc = subprocess.run(['bash', 'tools/train_camvid.sh', flag, 'x'],
-                          cwd=ROOT, env=dict(os.environ,
-                                             WORK_DIR=str(tmp_path)),
-                          capture_output=True, text=True, timeout=60)
+    proc = run_two_stages(tmp_path, flag, 'x', check=False)
     assert proc.returncode == 2
     assert flag.split('=')[0] in proc.stderr and 'WORK_DIR' in proc.stderr
     assert not os.listdir(tmp_path)
