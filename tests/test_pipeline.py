@@ -155,6 +155,47 @@ def test_resume_explicit_checkpoint_path(tiny_camvid, tmp_path):
     assert 'resumed epoch: 1, iter: 2' in proc.stdout + proc.stderr
 
 
+def test_ema_fine_tune_checkpoints_the_average_and_resumes_it(
+        tiny_camvid, tmp_path):
+    """The EMA ablation of stage 2 (mmengine's EMAHook under our runner):
+    checkpoints hold the averaged weights in ``state_dict`` (what test.py
+    and publish_model.py use) and the raw ones in ``ema_state_dict``, both
+    weights-only loadable; --resume carries the average on, and the
+    published file keeps the average only."""
+    from mmseg_fastscnn.engine.publish import publish_checkpoint
+
+    config = osp.join(ROOT, 'configs',
+                      'fastscnn_lovasz-ft-ema_1x8-20e_camvid-360x480.py')
+    work = tmp_path / 'work'
+    opts = SMALL + [f'data_root={tiny_camvid}']
+    run_tool('tools/train.py', config, '--work-dir', str(work),
+             '--cfg-options', *opts, 'train_cfg.max_epochs=1')
+    proc = run_tool('tools/train.py', config, '--work-dir', str(work),
+                    '--resume', '--cfg-options', *opts,
+                    'train_cfg.max_epochs=2')
+    log = proc.stdout + proc.stderr
+    assert 'resumed epoch: 1, iter: 2' in log
+    assert 'no `ema_state_dict`' not in log
+
+    key = 'decode_head.conv_seg.weight'
+    one, two = (torch.load(work / f'epoch_{e}.pth', weights_only=True)
+                for e in (1, 2))
+    average1, average2 = (c['state_dict'][key] for c in (one, two))
+    raw1, raw2 = (c['ema_state_dict']['module.' + key] for c in (one, two))
+    assert not torch.equal(average1, raw1)
+    # the 2 steps after the resume move the average by 2 x 0.003 of its
+    # distance to the raw weights; had the resume restarted it from the raw
+    # weights, it would have jumped to them
+    assert (average2 - average1).norm() < 0.1 * (raw2 - average1).norm()
+    assert not torch.equal(raw1, raw2)
+
+    published = tmp_path / 'published.pth'
+    publish_checkpoint(str(work / 'epoch_2.pth'), str(published))
+    out = torch.load(published, weights_only=True)
+    assert set(out) == {'meta', 'state_dict'}
+    assert torch.equal(out['state_dict'][key], average2)
+
+
 @pytest.mark.parametrize('args, message', [
     (['tools/train.py', CONFIG, '--cfg-options', 'data_root=/no/such/dir'],
      'data_root not found: /no/such/dir'),
