@@ -6,10 +6,7 @@
 # update_buffers also averages the BN statistics, to match the averaged
 # weights.
 _base_ = './fastscnn_camvid_lovasz-ft.py'
-custom_hooks = [
-    dict(type='EarlyStoppingHook', monitor='mIoU', patience=40,
-         rule='greater'),
-    dict(type='ValLossHook'),
+custom_hooks = _base_.custom_hooks + [
     dict(
         type='EMAHook',
         ema_type='ExponentialMovingAverage',
