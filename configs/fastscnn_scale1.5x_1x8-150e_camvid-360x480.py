@@ -5,40 +5,25 @@
 # 540x720 for a 360x480 frame (2.25x the work; the deploy tools follow the
 # test pipeline's Resize, see `working_size`).
 _base_ = './fastscnn_camvid.py'
-crop_size = (360, 480)  # (h, w) of the training crops
 img_scale = (720, 540)  # (w, h): CamVid's 480x360 frames seen at 1.5x
+# the base dataset's pipelines with that scale (the rest unchanged)
 train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadAnnotations'),
-    dict(
-        type='RandomResize',
-        scale=img_scale,
-        ratio_range=(0.5, 2.0),
-        keep_ratio=True),
-    dict(type='RandomCrop', crop_size=crop_size, cat_max_ratio=0.75),
-    dict(type='RandomFlip', prob=0.5),
-    dict(type='RandomRotate', prob=0.25, degree=10, seg_pad_val=255),
-    dict(type='PhotoMetricDistortion'),
-    dict(type='PackSegInputs')
+    dict(t, scale=img_scale) if t['type'] == 'RandomResize' else t
+    for t in _base_.train_pipeline
 ]
 test_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='Resize', scale=img_scale, keep_ratio=True),
-    dict(type='LoadAnnotations'),
-    dict(type='PackSegInputs')
+    dict(t, scale=img_scale) if t['type'] == 'Resize' else t
+    for t in _base_.test_pipeline
 ]
 # --tta: flips and scales 0.75x, 1x, 1.25x of the working size
 tta_pipeline = [
-    dict(type='LoadImageFromFile', backend_args=None),
+    _base_.tta_pipeline[0],
     dict(
-        type='TestTimeAug',
+        _base_.tta_pipeline[1],
         transforms=[[
             dict(type='Resize', scale_factor=r, keep_ratio=True)
             for r in (1.125, 1.5, 1.875)
-        ], [
-            dict(type='RandomFlip', prob=0., direction='horizontal'),
-            dict(type='RandomFlip', prob=1., direction='horizontal')
-        ], [dict(type='LoadAnnotations')], [dict(type='PackSegInputs')]])
+        ]] + _base_.tta_pipeline[1]['transforms'][1:])
 ]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
