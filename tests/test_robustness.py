@@ -145,6 +145,36 @@ def test_sigkill_then_resume_ends_like_an_unbroken_run(tiny_camvid,
             torch.load(osp.join(broken, name), weights_only=True)
 
 
+def test_resume_after_early_stop_trains_nothing(tiny_camvid, tmp_path):
+    """A run that stopped early stays stopped when resumed (its last
+    checkpoint predates the stopping validation); a new run in the same
+    work dir is not affected by the old stop record."""
+    opts = FAST + [
+        f'data_root={tiny_camvid}', 'train_cfg.max_epochs=3',
+        'train_dataloader.batch_size=4', 'default_hooks.checkpoint.interval=1'
+    ]
+    work = str(tmp_path / 'work')
+    # any mIoU reaches the threshold 0: stop after the first validation
+    cfg = write_config(
+        tmp_path / 'stop.py',
+        "dict(type='EarlyStoppingHook', monitor='mIoU', patience=5, "
+        "rule='greater', stopping_threshold=0.0)")
+    run('tools/train.py', cfg, '--work-dir', work, '--cfg-options', *opts)
+    assert osp.isfile(osp.join(work, 'epoch_1.pth'))
+    assert not osp.exists(osp.join(work, 'epoch_2.pth'))
+    marker = osp.join(work, 'early_stopped.json')
+    assert open(marker).read() == '{"epoch": 1}'
+    resumed = run('tools/train.py', cfg, '--work-dir', work, '--resume',
+                  '--cfg-options', *opts)
+    assert 'stopped early at epoch 1' in resumed.stdout + resumed.stderr
+    assert not osp.exists(osp.join(work, 'epoch_2.pth'))
+    # a fresh run (no --resume) in the same work dir trains all 3 epochs
+    plain = write_config(tmp_path / 'plain.py', "dict(type='ValLossHook')")
+    run('tools/train.py', plain, '--work-dir', work, '--cfg-options', *opts)
+    assert osp.isfile(osp.join(work, 'epoch_3.pth'))
+    assert not osp.exists(marker)
+
+
 def test_nan_loss_stops_with_iteration_and_keeps_checkpoint(tiny_camvid,
                                                             tmp_path):
     cfg = write_config(tmp_path / 'nan.py',

@@ -1,7 +1,11 @@
 """Hooks of the plugin."""
+import json
+import os
+import os.path as osp
+
 import torch
 import torch.nn as nn
-from mmengine.dist import all_reduce
+from mmengine.dist import all_reduce, is_main_process
 from mmengine.hooks import EarlyStoppingHook, Hook
 
 from mmseg.registry import HOOKS
@@ -85,12 +89,18 @@ class EarlyStoppingStateHook(Hook):
     """Carry mmengine's ``EarlyStoppingHook`` state through checkpoints.
 
     Why: mmengine 0.10.7 keeps the best score and the wait count in the
-    hook's attributes only, so a resumed run would start its patience over.
+    hook's attributes only, so a resumed run would start its patience over,
+    and a run that has stopped early would train on when resumed (its last
+    checkpoint is written before the validation that stopped it).
     Saved in ``meta['early_stopping']`` (plain floats and ints), restored on
-    ``resume`` only (not on ``load_from``, which starts a new run). Added
-    automatically by :class:`WeightsOnlyRunner`.
+    ``resume`` only (not on ``load_from``, which starts a new run). A stop is
+    recorded in ``<work_dir>/early_stopped.json``; resuming that run at or
+    after the recorded epoch trains nothing (delete the file to train on).
+    Added automatically by :class:`WeightsOnlyRunner`.
     """
     priority = 'VERY_LOW'
+    MARKER = 'early_stopped.json'
+    _resumed = False
 
     @staticmethod
     def _stoppers(runner) -> list:
@@ -107,10 +117,33 @@ class EarlyStoppingStateHook(Hook):
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
         if not getattr(runner, 'resuming', False):
             return
+        self._resumed = True
         states = checkpoint.get('meta', {}).get('early_stopping') or []
         for hook, state in zip(self._stoppers(runner), states):
             hook.best_score = float(state['best_score'])
             hook.wait_count = int(state['wait_count'])
+        marker = osp.join(runner.work_dir, self.MARKER)
+        if not osp.isfile(marker):
+            return
+        with open(marker) as f:
+            stopped_at = int(json.load(f)['epoch'])
+        if int(checkpoint.get('meta', {}).get('epoch', 0)) >= stopped_at:
+            runner.train_loop.stop_training = True
+            runner.logger.warning(
+                f'this run stopped early at epoch {stopped_at} ({marker}): '
+                'nothing to resume; delete that file to train on')
+
+    def before_train(self, runner) -> None:
+        """A new (not resumed) run drops an earlier run's stop record."""
+        marker = osp.join(runner.work_dir, self.MARKER)
+        if not self._resumed and is_main_process() and osp.isfile(marker):
+            os.remove(marker)
+
+    def after_train(self, runner) -> None:
+        if (getattr(runner.train_loop, 'stop_training', False)
+                and self._stoppers(runner) and is_main_process()):
+            with open(osp.join(runner.work_dir, self.MARKER), 'w') as f:
+                json.dump(dict(epoch=int(runner.epoch)), f)
 
 
 @HOOKS.register_module()
