@@ -89,11 +89,21 @@ def test_train_resume_test_show_dir(tiny_camvid, tmp_path):
     assert list(report['per_class']) == list(report['classes'])
     assert report['summary']['mIoU'] == pytest.approx(metrics['mIoU'])
 
-    tta_work = str(tmp_path / 'tta')
-    run_tool('tools/test.py', CONFIG, osp.join(work, 'epoch_3.pth'),
-             '--work-dir', tta_work, '--tta', '--cfg-options', *opts)
-    with open(osp.join(tta_work, 'test_metrics.json')) as f:
-        assert 'mIoU' in json.load(f)
+    # --tta on the shipped (trained) model: the TTA wrapper and pipeline
+    # are what ran, and its flip x 4-scale vote changes the prediction
+    shipped = osp.join(ROOT, 'checkpoints', 'fastscnn_camvid.pth')
+    scores = {}
+    for name, extra in (('single', []), ('tta', ['--tta'])):
+        out = str(tmp_path / name)
+        run_tool('tools/test.py', CONFIG, shipped, '--work-dir', out, *extra,
+                 '--cfg-options', *opts)
+        with open(osp.join(out, 'test_metrics.json')) as f:
+            scores[name] = json.load(f)
+    from mmengine import Config
+    used = Config.fromfile(osp.join(tmp_path / 'tta', 'fastscnn_camvid.py'))
+    assert used.model.type == 'SegTTAModel'
+    assert used.test_dataloader.dataset.pipeline[1].type == 'TestTimeAug'
+    assert scores['tta']['aAcc'] != scores['single']['aAcc']
 
 
 def run_two_stages(work_root, *args, check=True):
@@ -141,6 +151,17 @@ def test_two_stage_script_refuses_per_stage_flags(flag, tmp_path):
     proc = run_two_stages(tmp_path, flag, 'x', check=False)
     assert proc.returncode == 2
     assert flag.split('=')[0] in proc.stderr and 'WORK_DIR' in proc.stderr
+    assert not os.listdir(tmp_path)
+
+
+@pytest.mark.parametrize('args', [['--resume', 'x.pth'],
+                                  ['--resume=x.pth']])
+def test_two_stage_script_refuses_one_resume_file_for_both(args, tmp_path):
+    """--resume CKPT would resume stage 2 from a stage-1 file (its epoch,
+    optimiser and schedule): refused; a bare --resume is the way."""
+    proc = run_two_stages(tmp_path, *args, check=False)
+    assert proc.returncode == 2
+    assert 'x.pth' in proc.stderr and 'bare --resume' in proc.stderr
     assert not os.listdir(tmp_path)
 
 

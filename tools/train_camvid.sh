@@ -15,13 +15,22 @@ PY=${PYTHON:-python}
 WORK_DIR=${WORK_DIR:-work_dirs}
 STAGE1="$WORK_DIR/fastscnn_camvid"
 STAGE2="$WORK_DIR/fastscnn_camvid_lovasz-ft"
+prev=
 for arg in "$@"; do
     case "$arg" in
         --work-dir|--work-dir=*|--load-from|--load-from=*)
             echo "error: $arg would apply to both stages; set WORK_DIR=... to" \
                 "move the work dirs (stage 2 loads stage 1's best itself)" >&2
             exit 2 ;;
+        --resume=*)
+            prev=--resume; arg=${arg#--resume=} ;;
     esac
+    if [ "$prev" = --resume ] && [ "${arg#-}" = "$arg" ] && [ "$arg" != auto ]; then
+        echo "error: --resume $arg names one checkpoint for both stages;" \
+            "use a bare --resume (each stage resumes its own work dir)" >&2
+        exit 2
+    fi
+    prev=$arg
 done
 
 $PY tools/train.py configs/fastscnn_camvid.py --work-dir "$STAGE1" "$@"
