@@ -108,7 +108,8 @@ def test_early_stopping_state_carried_through_resume_only(tmp_path):
         SimpleNamespace(hooks=[fresh], resuming=False), loaded)  # load_from
     assert (fresh.best_score, fresh.wait_count) == (-float('inf'), 0)
     hook.after_load_checkpoint(
-        SimpleNamespace(hooks=[fresh], resuming=True), loaded)
+        SimpleNamespace(hooks=[fresh], resuming=True,
+                        work_dir=str(tmp_path)), loaded)
     assert (fresh.best_score, fresh.wait_count) == (61.5, 3)
 
 
@@ -130,6 +131,25 @@ def test_publish_own_plain_checkpoint_with_trust(tmp_path):
 def test_missing_checkpoint_named(tmp_path):
     with pytest.raises(FileNotFoundError, match='nope.pth'):
         load_checkpoint_file(str(tmp_path / 'nope.pth'))
+
+
+def test_truncated_or_foreign_file_named_as_not_a_checkpoint(tmp_path):
+    whole = str(tmp_path / 'whole.pth')
+    torch.save(dict(state_dict=dict(w=torch.ones(1000))), whole)
+    data = open(whole, 'rb').read()
+    files = dict(truncated=data[:len(data) // 2], empty=b'',
+                 image=b'\x89PNG\r\n\x1a\n' + bytes(64), text=b'hello\n')
+    for name, content in files.items():
+        path = tmp_path / f'{name}.pth'
+        path.write_bytes(content)
+        with pytest.raises(ValueError, match=f'{name}.pth is not a complete '
+                           'PyTorch checkpoint'):
+            load_checkpoint_file(str(path))
+    assert load_checkpoint_file(whole)['state_dict']['w'].sum() == 1000
+    legacy = str(tmp_path / 'legacy.pth')  # pre-zip torch format still loads
+    torch.save(dict(w=torch.ones(2)), legacy,
+               _use_new_zipfile_serialization=False)
+    assert load_checkpoint_file(legacy)['w'].tolist() == [1.0, 1.0]
 
 
 def test_runner_trusts_only_files_in_its_work_dir(tmp_path):

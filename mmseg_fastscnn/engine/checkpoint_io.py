@@ -2,6 +2,7 @@
 import logging
 import os.path as osp
 import pickle
+import zipfile
 from typing import Any, Callable, Optional, Union
 
 import torch
@@ -21,6 +22,16 @@ def is_within(path: str, folder: str) -> bool:
     return osp.commonpath([path, folder]) == folder
 
 
+def looks_like_torch_file(path: str) -> bool:
+    """Whether ``path`` is whole in one of ``torch.save``'s formats: a zip
+    archive with its central directory (torch >= 1.6; a truncated copy has
+    none) or a legacy pickle stream (protocol >= 2)."""
+    if zipfile.is_zipfile(path):
+        return True
+    with open(path, 'rb') as f:
+        return f.read(1) == b'\x80'
+
+
 def load_checkpoint_file(filename: str,
                          map_location: MapLocation = 'cpu',
                          trusted_dir: Optional[str] = None) -> Any:
@@ -33,6 +44,7 @@ def load_checkpoint_file(filename: str,
 
     Raises:
         FileNotFoundError: the local file does not exist.
+        ValueError: the file is truncated or not a PyTorch file at all.
         UnsafeCheckpointError: the file holds Python objects and is not
             trusted.
     """
@@ -41,6 +53,11 @@ def load_checkpoint_file(filename: str,
     path = osp.expanduser(filename)
     if not osp.isfile(path):
         raise FileNotFoundError(f'checkpoint not found: {filename}')
+    if not looks_like_torch_file(path):
+        raise ValueError(
+            f'{filename} is not a complete PyTorch checkpoint (truncated, '
+            f'e.g. by an interrupted copy, or another kind of file; '
+            f'{osp.getsize(path)} bytes)')
     try:
         return torch.load(path, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as error:
