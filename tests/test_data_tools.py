@@ -112,6 +112,17 @@ def test_class_weight_schemes_on_generated_counts():
     assert np.mean(w['inverse'][:2]) == pytest.approx(1.0)
     # median frequency: g = (0.8, 0.5), median 0.65
     assert w['median'][1] / w['median'][0] == pytest.approx(0.8 / 0.5)
+    for bad_c in (1.0, 0.5):  # ln(c + f) <= 0: negative or infinite weights
+        with pytest.raises(ValueError, match='enet_c must be > 1'):
+            class_weights(counts, present, enet_c=bad_c)
+
+
+def test_class_weight_values_checked():
+    from mmseg_fastscnn.models.losses.class_weight import load_class_weight
+    assert load_class_weight([0.5, 2]) == [0.5, 2.0]
+    for bad in ([1.0, float('inf')], [1.0, float('nan')], [-1.0, 1.0]):
+        with pytest.raises(ValueError, match='>= 0 and finite'):
+            load_class_weight(bad)
 
 
 def test_browse_grid(camvid_root, tmp_path):

@@ -47,6 +47,8 @@ def class_weights(counts: np.ndarray, present: np.ndarray,
     - enet: 1 / ln(enet_c + f_c) (Paszke et al., ENet).
     Classes that never occur get weight 0.
     """
+    if not enet_c > 1:  # ln(c + f) must stay positive for every f >= 0
+        raise ValueError(f'enet_c must be > 1, got {enet_c}')
     counts = counts.astype(np.float64)
     freq = counts / max(counts.sum(), 1.0)
     seen = counts > 0

@@ -1,5 +1,6 @@
 """Class weights for losses: a list, or a key of a class-statistics JSON."""
 import json
+import math
 import os.path as osp
 from typing import List, Optional, Sequence, Union
 
@@ -45,7 +46,7 @@ def load_class_weight(class_weight: ClassWeight,
                            f'{path}; it has {sorted(weights)}')
         class_weight = weights[scheme]
     values = [float(w) for w in class_weight]
-    if any(not w >= 0 for w in values):
+    if any(not (w >= 0 and math.isfinite(w)) for w in values):
         raise ValueError(f'class_weight must be >= 0 and finite, got {values}')
     return values
 
