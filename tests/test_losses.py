@@ -67,6 +67,21 @@ def test_focal_with_gamma_zero_equals_ce(alpha):
     torch.testing.assert_close(focal(pred, target), expected)
 
 
+def test_focal_honours_pixel_weights_of_a_sampler():
+    """A 0/1 pixel weight (what mmseg's OHEMPixelSampler hands the loss)
+    keeps only those pixels: with gamma 0, CE over the kept pixels."""
+    pred, target = batch(4)
+    keep = (torch.arange(target.numel()) % 3 == 0).view_as(target)
+    focal = MODELS.build(dict(type='SoftmaxFocalLoss', gamma=0.0,
+                              alpha=WEIGHTS))
+    dropped = torch.where(keep, target, torch.full_like(target, 255))
+    expected = F.cross_entropy(pred, dropped, weight=torch.tensor(WEIGHTS),
+                               ignore_index=255)
+    torch.testing.assert_close(
+        focal(pred, target, weight=keep.float()), expected)
+    assert not torch.allclose(focal(pred, target), expected)
+
+
 def test_focal_downweights_easy_pixels():
     pred, target = batch(3)
     ce = F.cross_entropy(pred, target, ignore_index=255, reduction='none')

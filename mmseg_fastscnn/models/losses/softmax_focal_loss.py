@@ -19,7 +19,8 @@ def softmax_focal_loss(pred: Tensor,
                        target: Tensor,
                        gamma: float = 2.0,
                        alpha: Optional[Tensor] = None,
-                       ignore_index: int = 255) -> Tensor:
+                       ignore_index: int = 255,
+                       pixel_weight: Optional[Tensor] = None) -> Tensor:
     """Mean of ``-alpha_t (1 - p_t)^gamma log p_t`` over non-ignored pixels.
 
     The mean is weighted by ``alpha_t`` like a class-weighted CE, so gamma=0
@@ -31,6 +32,8 @@ def softmax_focal_loss(pred: Tensor,
         gamma: Focusing parameter >= 0.
         alpha: Optional (K,) class weights.
         ignore_index: Label that contributes nothing.
+        pixel_weight: Optional (N, H, W) weights (e.g. from a pixel sampler
+            such as mmseg's ``OHEMPixelSampler``), applied as in our CE.
     """
     valid = target != ignore_index
     if not bool(valid.any()):
@@ -43,6 +46,8 @@ def softmax_focal_loss(pred: Tensor,
     weight = valid.to(loss.dtype)
     if alpha is not None:
         weight = weight * alpha[safe_target]
+    if pixel_weight is not None:
+        weight = weight * pixel_weight.to(loss.dtype)
     return (loss * weight).sum() / weight.sum().clamp_min(1e-12)
 
 
@@ -87,7 +92,7 @@ class SoftmaxFocalLoss(nn.Module):
         """pred (N, K, H, W) logits, target (N, H, W) -> scalar loss."""
         check_num_classes(self.alpha, pred.shape[1], self.loss_name)
         return self.loss_weight * softmax_focal_loss(
-            pred, target.long(), self.gamma, self.alpha, ignore_index)
+            pred, target.long(), self.gamma, self.alpha, ignore_index, weight)
 
     @property
     def loss_name(self) -> str:
