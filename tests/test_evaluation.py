@@ -135,6 +135,37 @@ def test_infer_tool_on_camvid_folder(camvid_root, random_checkpoint,
     ]
 
 
+def test_infer_tool_refuses_checkpoint_that_does_not_fit(
+        camvid_root, random_checkpoint, tmp_path):
+    """mmseg's init_model would only warn and predict with a half-loaded
+    model; the tools (infer, export_onnx, benchmark) refuse instead."""
+    other = str(tmp_path / 'five_classes.py')
+    with open(other, 'w') as f:
+        f.write(f"_base_ = [{CONFIG!r}]\n"
+                "model = dict(decode_head=dict(num_classes=5, "
+                "loss_decode=dict(class_weight=None)))\n")
+    image = osp.join(camvid_root, 'val',
+                     sorted(os.listdir(osp.join(camvid_root, 'val')))[0])
+    with pytest.raises(ValueError, match='random.pth does not fit'):
+        load_infer_tool().main(
+            [other, random_checkpoint, image, '--out-dir', str(tmp_path)])
+    assert os.listdir(tmp_path) == ['five_classes.py']  # nothing written
+
+
+def test_init_model_checked_accepts_bare_state_dict(random_checkpoint,
+                                                   tmp_path):
+    from mmseg_fastscnn.apis import init_model_checked
+    full = init_model_checked(CONFIG, random_checkpoint)
+    bare = str(tmp_path / 'bare.pth')
+    torch.save(torch.load(random_checkpoint)['state_dict'], bare)
+    model = init_model_checked(CONFIG, bare)
+    assert not model.training
+    assert model.dataset_meta['classes'] == full.dataset_meta['classes']
+    for (name, a), b in zip(full.state_dict().items(),
+                            model.state_dict().values()):
+        assert torch.equal(a, b), name
+
+
 def test_infer_tool_on_video(camvid_root, random_checkpoint, tmp_path):
     video = str(tmp_path / 'clip.avi')
     frames = sorted(os.listdir(osp.join(camvid_root, 'val')))[:2]

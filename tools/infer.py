@@ -10,7 +10,8 @@ without its suffix, or with it (``x_jpg``) where two inputs share a stem.
 ``--mode prob`` also writes ``prob/<name>.npy`` (float16 softmax
 probabilities, K x H x W) and ``confidence/<name>.png`` (max probability x
 255). A video also gets ``<name>_overlay.mp4``.
-Uses mmseg's own ``init_model`` / ``inference_model``.
+Uses mmseg's ``inference_model``; the model is built by mmseg's ``init_model``
+with a check that the checkpoint fits the config (``init_model_checked``).
 """
 import argparse
 import os
@@ -22,9 +23,10 @@ import cv2
 import mmcv
 import numpy as np
 from mmengine.utils import ProgressBar
-from mmseg.apis import inference_model, init_model
+from mmseg.apis import inference_model
 
 import mmseg_fastscnn  # noqa: F401
+from mmseg_fastscnn.apis import init_model_checked
 from mmseg_fastscnn.utils import run_cli
 from mmseg_fastscnn.visualization import colorize
 
@@ -121,7 +123,7 @@ def main(argv=None):
             raise FileNotFoundError(f'{what} not found: {path}')
     if not 0 <= args.opacity <= 1:
         raise ValueError(f'--opacity must be in [0, 1], got {args.opacity}')
-    model = init_model(args.config, args.checkpoint, device=args.device)
+    model = init_model_checked(args.config, args.checkpoint, args.device)
     if hasattr(model.decode_head, 'infer_mode'):
         model.decode_head.infer_mode = args.mode
     elif args.mode == 'prob':

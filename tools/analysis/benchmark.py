@@ -74,8 +74,8 @@ def build_ours(args):
     cfg = Config.fromfile(args.config)
     init_default_scope(cfg.get('default_scope', 'mmseg'))
     if args.checkpoint:
-        from mmseg.apis import init_model
-        return init_model(cfg, args.checkpoint, device='cpu').eval(), cfg
+        from mmseg_fastscnn.apis import init_model_checked
+        return init_model_checked(cfg, args.checkpoint), cfg
     return MODELS.build(cfg.model).eval(), cfg
 
 

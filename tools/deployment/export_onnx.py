@@ -21,10 +21,10 @@ import mmcv
 import numpy as np
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
-from mmseg.apis import init_model
 from mmseg.registry import DATASETS
 
 import mmseg_fastscnn  # noqa: F401
+from mmseg_fastscnn.apis import init_model_checked
 from mmseg_fastscnn.deploy import (create_session, export_onnx, onnx_parity,
                                    quantize_int8, working_size)
 from mmseg_fastscnn.deploy.evaluate import evaluate_labels
@@ -82,7 +82,7 @@ def main(argv=None):
     cfg = Config.fromfile(args.config)
     apply_cfg_options(cfg, args.cfg_options)
     init_default_scope(cfg.get('default_scope', 'mmseg'))
-    model = init_model(cfg, args.checkpoint, device='cpu').eval()
+    model = init_model_checked(cfg, args.checkpoint)
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
     work_size = args.work_size or working_size(cfg, args.size)
     export_onnx(model, args.out, args.mode, args.size, args.dynamic,
