@@ -248,3 +248,25 @@ def test_evaluate_labels_matches_iou_metric_and_keeps_stdout_clean(capsys):
     for key in want:
         assert got[key] == pytest.approx(float(want[key]))
     assert 0 < got['mIoU'] < 100
+
+
+@pytest.mark.parametrize('args, message', [
+    (['--parity-images', '-1'], '--parity-images must be >= 0'),
+    (['--int8', '--calib-num', '0'], '--calib-num must be >= 1'),
+    (['--eval', '--size', '256x256'], 'must be the val images\' size 360x480'),
+])
+def test_export_tool_checks_arguments_before_writing(args, message,
+                                                     camvid_root, tmp_path):
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        'export_tool', osp.join(ROOT, 'tools', 'deployment', 'export_onnx.py'))
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    out = tmp_path / 'out' / 'm.onnx'
+    with pytest.raises(ValueError, match=message):
+        tool.main([
+            osp.join(ROOT, 'configs', 'fastscnn_camvid.py'),
+            osp.join(ROOT, 'checkpoints', 'fastscnn_camvid.pth'), '--out',
+            str(out), *args, '--cfg-options', f'data_root={camvid_root}'
+        ])
+    assert not out.parent.exists()

@@ -79,18 +79,15 @@ def main(argv=None):
     for path in (args.config, args.checkpoint):
         if not osp.isfile(path):
             raise FileNotFoundError(f'not found: {path}')
+    if args.parity_images < 0:
+        raise ValueError(
+            f'--parity-images must be >= 0, got {args.parity_images}')
+    if args.int8 and args.calib_num < 1:
+        raise ValueError(f'--calib-num must be >= 1, got {args.calib_num}')
     cfg = Config.fromfile(args.config)
     apply_cfg_options(cfg, args.cfg_options)
     init_default_scope(cfg.get('default_scope', 'mmseg'))
-    model = init_model_checked(cfg, args.checkpoint)
-    os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-    work_size = args.work_size or working_size(cfg, args.size)
-    export_onnx(model, args.out, args.mode, args.size, args.dynamic,
-                work_size=work_size)
-    print(f'wrote {args.out} (input {args.size[0]}x{args.size[1]}, network '
-          f'at {work_size[0]}x{work_size[1]})')
-    results = {}
-    val = None
+    val = None  # checked before anything is written
     if args.parity_images or args.eval:
         val = split_dataset(cfg, 'val')
     if args.eval:
@@ -100,6 +97,14 @@ def main(argv=None):
                 f'--eval scores the graph against the val labels, so --size '
                 f'must be the val images\' size {shape[0]}x{shape[1]}, got '
                 f'{args.size[0]}x{args.size[1]} (drop --eval for this size)')
+    model = init_model_checked(cfg, args.checkpoint)
+    os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
+    work_size = args.work_size or working_size(cfg, args.size)
+    export_onnx(model, args.out, args.mode, args.size, args.dynamic,
+                work_size=work_size)
+    print(f'wrote {args.out} (input {args.size[0]}x{args.size[1]}, network '
+          f'at {work_size[0]}x{work_size[1]})')
+    results = {}
     if args.parity_images:
         # parity compares graph and PyTorch: any image will do, resized
         images = [
