@@ -20,20 +20,9 @@ from mmengine.model import BaseModule
 from torch import Tensor
 
 from mmseg.models.decode_heads.psp_head import PPM
-from mmseg.models.utils import InvertedResidual, resize
+from mmseg.models.utils import InvertedResidual, make_divisible, resize
 from mmseg.registry import MODELS
 from mmseg.utils import ConfigType, OptConfigType, OptMultiConfig
-
-
-def make_divisible(value: float, divisor: int = 8) -> int:
-    """Round a scaled channel count to a multiple of ``divisor`` (MobileNet).
-
-    Never goes below ``divisor`` or more than 10% below ``value``.
-    """
-    new_value = max(divisor, int(value + divisor / 2) // divisor * divisor)
-    if new_value < 0.9 * value:
-        new_value += divisor
-    return new_value
 
 
 class LearningToDownsample(nn.Module):
@@ -280,7 +269,7 @@ class FastSCNNPaper(BaseModule):
 
         def scale(c: int) -> int:
             return c if width_multiplier == 1.0 else make_divisible(
-                c * width_multiplier)
+                c * width_multiplier, 8)
 
         down_channels = [scale(c) for c in downsample_channels]
         block_channels = [scale(c) for c in global_block_channels]
