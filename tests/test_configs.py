@@ -63,11 +63,13 @@ def test_cfg_options_checked_and_data_root_propagated():
         cfg, {
             'data_root': '/data/cv',
             'train_dataloader.batch_size': 2,
-            'model.decode_head.dropout_ratio': 0.2,  # new but plausible
+            'model.decode_head.dropout_ratio': 0.2,
+            'optim_wrapper.accumulative_counts': 2,  # new but plausible
             'train_dataloader.dataset.pipeline.4.prob': 0.25,
         })
     assert cfg.train_dataloader.batch_size == 2
     assert cfg.model.decode_head.dropout_ratio == 0.2
+    assert cfg.optim_wrapper.accumulative_counts == 2
     flip = cfg.train_dataloader.dataset.pipeline[4]
     assert flip.type == 'RandomFlip' and flip.prob == 0.25
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):

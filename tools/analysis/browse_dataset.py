@@ -3,9 +3,9 @@
     python tools/analysis/browse_dataset.py data/camvid --split train \
         --num 6 --seed 0 --out samples_with_masks.png
 
-Why not mmseg's ``tools/misc/browse_dataset.py``: it is not installed with the
-mmsegmentation package and writes one pipeline output per file, with no
-grid and no class legend.
+Why not mmseg's ``browse_dataset.py`` (installed under ``mmseg/.mim/tools/
+analysis_tools/``): it writes one pipeline output per file, with no grid and
+no class legend.
 """
 import argparse
 import os.path as osp

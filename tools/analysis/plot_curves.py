@@ -3,9 +3,9 @@
     python tools/analysis/plot_curves.py work_dirs/fastscnn_camvid \
         --out-dir results/fastscnn_camvid [--json metrics.json]
 
-Why not mmseg's ``tools/analysis_tools/analyze_logs.py``: it is not installed
-with the mmsegmentation package and draws neither the validation loss nor
-the report's three figures.
+Why not mmseg's ``analyze_logs.py`` (installed under ``mmseg/.mim/tools/
+analysis_tools/``): it draws the keys it is given into one figure and
+makes neither the report's three figures nor the validation-loss curve.
 """
 import argparse
 import json
