@@ -152,8 +152,8 @@ def test_infer_tool_refuses_checkpoint_that_does_not_fit(
     assert os.listdir(tmp_path) == ['five_classes.py']  # nothing written
 
 
-def test_init_model_checked_accepts_bare_state_dict(random_checkpoint,
-                                                   tmp_path):
+def test_init_model_checked_accepts_bare_state_dict(
+        random_checkpoint, tmp_path):
     from mmseg_fastscnn.apis import init_model_checked
     full = init_model_checked(CONFIG, random_checkpoint)
     bare = str(tmp_path / 'bare.pth')
