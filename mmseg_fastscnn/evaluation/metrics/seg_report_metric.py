@@ -67,16 +67,14 @@ class SegReportMetric(IoUMetric):
 
     @staticmethod
     def per_class_from_confusion(conf: np.ndarray) -> Dict[str, np.ndarray]:
-        """IoU, Dice and Acc per class (fractions; nan where undefined)."""
-        conf = conf.astype(np.float64)
-        tp = np.diag(conf)
-        gt = conf.sum(1)
-        pred = conf.sum(0)
-        with np.errstate(divide='ignore', invalid='ignore'):
-            return dict(
-                IoU=tp / (gt + pred - tp),
-                Dice=2 * tp / (gt + pred),
-                Acc=tp / gt)
+        """IoU, Dice and Acc per class (fractions; nan where undefined), by
+        IoUMetric's own maths on the areas the (K, K) matrix holds."""
+        conf = torch.from_numpy(conf.astype(np.float64))
+        tp, gt, pred = conf.diag(), conf.sum(1), conf.sum(0)
+        metrics = IoUMetric.total_area_to_metrics(tp, gt + pred - tp, pred,
+                                                  gt, ['mIoU', 'mDice'])
+        return {key: np.asarray(metrics[key], np.float64)
+                for key in ('IoU', 'Dice', 'Acc')}
 
     def compute_metrics(self, results: list) -> Dict[str, float]:
         metrics = super().compute_metrics([r[:4] for r in results])
