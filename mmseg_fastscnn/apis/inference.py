@@ -4,6 +4,7 @@ from typing import Union
 from mmengine.config import Config
 from mmengine.runner.checkpoint import _load_checkpoint_to_model
 from mmseg.apis import init_model
+from mmseg.registry import DATASETS
 from torch import nn
 
 from mmseg_fastscnn.engine.checkpoint_io import load_checkpoint_file
@@ -36,7 +37,6 @@ def init_model_checked(config: Union[str, Config], checkpoint: str,
     meta = state.get('meta', {}) if 'state_dict' in state else {}
     dataset_meta = meta.get('dataset_meta')
     if dataset_meta is None:
-        from mmseg.registry import DATASETS
         dataset_type = model.cfg.test_dataloader.dataset.type
         dataset_meta = dict(DATASETS.get(dataset_type).METAINFO)
     model.dataset_meta = dataset_meta

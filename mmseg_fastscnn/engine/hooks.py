@@ -102,6 +102,10 @@ class EarlyStoppingStateHook(Hook):
     MARKER = 'early_stopped.json'
     _resumed = False
 
+    @classmethod
+    def _marker(cls, runner) -> str:
+        return osp.join(runner.work_dir, cls.MARKER)
+
     @staticmethod
     def _stoppers(runner) -> list:
         return [h for h in runner.hooks if isinstance(h, EarlyStoppingHook)]
@@ -122,7 +126,7 @@ class EarlyStoppingStateHook(Hook):
         for hook, state in zip(self._stoppers(runner), states):
             hook.best_score = float(state['best_score'])
             hook.wait_count = int(state['wait_count'])
-        marker = osp.join(runner.work_dir, self.MARKER)
+        marker = self._marker(runner)
         if not osp.isfile(marker):
             return
         with open(marker) as f:
@@ -135,14 +139,14 @@ class EarlyStoppingStateHook(Hook):
 
     def before_train(self, runner) -> None:
         """A new (not resumed) run drops an earlier run's stop record."""
-        marker = osp.join(runner.work_dir, self.MARKER)
+        marker = self._marker(runner)
         if not self._resumed and is_main_process() and osp.isfile(marker):
             os.remove(marker)
 
     def after_train(self, runner) -> None:
         if (getattr(runner.train_loop, 'stop_training', False)
                 and self._stoppers(runner) and is_main_process()):
-            with open(osp.join(runner.work_dir, self.MARKER), 'w') as f:
+            with open(self._marker(runner), 'w') as f:
                 json.dump(dict(epoch=int(runner.epoch)), f)
 
 
