@@ -1,7 +1,8 @@
 """Fast-SCNN for MMSegmentation 1.x: importing this registers every component.
 
 Registered names: backbone ``FastSCNNPaper``, head ``FastSCNNClassifierHead``,
-losses ``SoftmaxCrossEntropyLoss`` and ``SoftmaxFocalLoss``, dataset
+losses ``SoftmaxCrossEntropyLoss``, ``SoftmaxFocalLoss`` and
+``SoftTargetKLLoss``, segmentor ``TTADistillEncoderDecoder``, dataset
 ``CamVidDataset``, hook ``WeightsOnlyCheckpointHook``, runner
 ``WeightsOnlyRunner``.
 """

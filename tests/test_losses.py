@@ -164,3 +164,55 @@ def test_wrong_class_weight_length_names_the_key():
 def test_bad_loss_config_is_refused(cfg):
     with pytest.raises(ValueError):
         MODELS.build(cfg)
+
+
+def test_soft_target_kl_matches_torch_kl_div_on_labelled_pixels():
+    pred, target = batch()
+    g = torch.Generator().manual_seed(1)
+    teacher = torch.randn(pred.shape, generator=g).softmax(dim=1)
+    loss = MODELS.build(dict(type='SoftTargetKLLoss', loss_weight=3.0))
+    valid = target != 255
+    per_pixel = F.kl_div(
+        F.log_softmax(pred, dim=1), teacher, reduction='none').sum(dim=1)
+    expected = 3.0 * per_pixel[valid].mean()
+    torch.testing.assert_close(loss(pred, teacher, valid), expected)
+    # ignored pixels really are left out: their mean differs
+    assert not torch.isclose(per_pixel[~valid].mean(), per_pixel[valid].mean())
+
+
+def test_soft_target_kl_is_zero_when_student_equals_teacher():
+    pred, target = batch()
+    loss = MODELS.build(dict(type='SoftTargetKLLoss'))
+    value = loss(pred, pred.softmax(dim=1), target != 255)
+    assert abs(float(value)) < 1e-6
+    # a one-hot teacher (zero mass on other classes) gives CE, not nan
+    onehot = F.one_hot(target.clamp(max=4), 5).permute(0, 3, 1, 2).float()
+    valid = target != 255
+    torch.testing.assert_close(
+        loss(pred, onehot, valid),
+        F.cross_entropy(pred, target, ignore_index=255))
+
+
+def test_soft_target_kl_temperature_scales_like_hinton():
+    pred, target = batch()
+    teacher = (pred * 0.3).softmax(dim=1)
+    loss = MODELS.build(dict(type='SoftTargetKLLoss', temperature=2.0))
+    log_p = F.log_softmax(pred / 2.0, dim=1)
+    expected = 4.0 * F.kl_div(
+        log_p, teacher, reduction='none').sum(dim=1).mean()
+    torch.testing.assert_close(loss(pred, teacher), expected)
+
+
+@pytest.mark.parametrize('cfg, key', [
+    (dict(temperature=0), 'temperature'),
+    (dict(loss_name='distill'), 'loss_name'),
+])
+def test_bad_soft_target_kl_config_is_refused(cfg, key):
+    with pytest.raises(ValueError, match=key):
+        MODELS.build(dict(type='SoftTargetKLLoss', **cfg))
+
+
+def test_soft_target_kl_refuses_mismatched_shapes():
+    pred, _ = batch()
+    with pytest.raises(ValueError, match='shape'):
+        MODELS.build(dict(type='SoftTargetKLLoss'))(pred, pred[:, :3])

@@ -1,9 +1,10 @@
 from .backbones import FastSCNNPaper
 from .decode_heads import FastSCNNClassifierHead
-from .losses import SoftmaxCrossEntropyLoss, SoftmaxFocalLoss
-from .segmentors import SegmentorExportWrapper
+from .losses import SoftmaxCrossEntropyLoss, SoftmaxFocalLoss, SoftTargetKLLoss
+from .segmentors import SegmentorExportWrapper, TTADistillEncoderDecoder
 
 __all__ = [
     'FastSCNNPaper', 'FastSCNNClassifierHead', 'SoftmaxCrossEntropyLoss',
-    'SoftmaxFocalLoss', 'SegmentorExportWrapper'
+    'SoftmaxFocalLoss', 'SoftTargetKLLoss', 'SegmentorExportWrapper',
+    'TTADistillEncoderDecoder'
 ]
