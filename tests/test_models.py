@@ -401,6 +401,17 @@ def test_distill_refuses_missing_or_unfitting_teacher(tmp_path):
     _, path = _teacher_file(tmp_path, num_classes=11)
     with pytest.raises(ValueError, match=r'(?s)teacher_checkpoint.*size mis'):
         _distill_segmentor(path)
+    teacher, ok = _teacher_file(tmp_path)
     with pytest.raises(ValueError, match='teacher_scales'):
-        _, ok = _teacher_file(tmp_path)
         _distill_segmentor(ok, teacher_scales=(0.0, 1.0))
+    # a teacher trained with auxiliary heads fits: their weights are skipped
+    state = dict(teacher.state_dict())
+    state['auxiliary_head.0.conv_seg.weight'] = torch.zeros(5, 32, 1, 1)
+    torch.save({'state_dict': state}, tmp_path / 'aux.pth')
+    model = _distill_segmentor(str(tmp_path / 'aux.pth'))
+    assert set(model.teacher.state_dict()) == set(teacher.state_dict())
+    # and a teacher that lacks weights is refused, naming them
+    del state['decode_head.conv_seg.weight']
+    torch.save(state, tmp_path / 'partial.pth')
+    with pytest.raises(ValueError, match='missing.*conv_seg.weight'):
+        _distill_segmentor(str(tmp_path / 'partial.pth'))

@@ -1,9 +1,9 @@
 """An EncoderDecoder trained on its labels and, pixel by pixel, on a frozen
 teacher's test-time-augmented (multi-scale, flipped) predictions.
 
-Why our own: mmseg has no distillation segmentor (that lives in mmrazor,
-which does not install beside mmseg 1.2.2 and mmcv 2.1 here), and the
-teacher's signal here is its TTA ensemble, not its features.
+Why our own: mmseg has no distillation segmentor; mmrazor's distillers are
+another toolbox built around recording features, while the signal here is
+a TTA ensemble of the teacher's outputs.
 """
 from typing import Sequence
 
@@ -57,24 +57,24 @@ class TTADistillEncoderDecoder(EncoderDecoder):
         self.teacher_scales = scales
         self.teacher_flip = bool(teacher_flip)
         self.distill_loss = MODELS.build(distill_loss)
+        # the teacher needs no auxiliary heads: their weights are skipped
         teacher = MODELS.build(
             ConfigDict(
                 type='EncoderDecoder',
                 backbone=kwargs['backbone'],
                 neck=kwargs.get('neck'),
-                decode_head=kwargs['decode_head'],
-                auxiliary_head=kwargs.get('auxiliary_head')))
+                decode_head=kwargs['decode_head']))
         ckpt = load_checkpoint_file(teacher_checkpoint)
         state = ckpt.get('state_dict', ckpt)
+        state = {
+            k: v
+            for k, v in state.items() if not k.startswith('auxiliary_head.')
+        }
         try:
             missing, unexpected = teacher.load_state_dict(state, strict=False)
         except RuntimeError as error:  # tensors of other shapes
             raise ValueError(f'teacher_checkpoint {teacher_checkpoint} does '
                              f'not fit the model: {error}') from None
-        missing = [k for k in missing if not k.startswith('auxiliary_head')]
-        unexpected = [
-            k for k in unexpected if not k.startswith('auxiliary_head')
-        ]
         if missing or unexpected:
             raise ValueError(
                 f'teacher_checkpoint {teacher_checkpoint} does not fit the '
