@@ -152,6 +152,26 @@ def test_infer_tool_refuses_checkpoint_that_does_not_fit(
     assert os.listdir(tmp_path) == ['five_classes.py']  # nothing written
 
 
+def test_init_model_checked_refuses_weights_the_model_lacks(
+        random_checkpoint, tmp_path):
+    """The no-PPM model's weights are a subset of the full one's: loading
+    the full checkpoint into it must not pass silently, while auxiliary
+    heads the model does not build are skipped."""
+    from mmseg_fastscnn.apis import init_model_checked
+    no_ppm = osp.join(osp.dirname(CONFIG),
+                      'fastscnn_no-ppm_1x8-150e_camvid-360x480.py')
+    with pytest.raises(ValueError,
+                       match=r'(?s)random.pth does not fit.*ppm.*not in the '
+                       r'model.*and \d+ more'):
+        init_model_checked(no_ppm, random_checkpoint)
+    state = torch.load(random_checkpoint)['state_dict']
+    state['auxiliary_head.0.conv_seg.weight'] = torch.zeros(11, 32, 1, 1)
+    with_aux = str(tmp_path / 'with_aux.pth')
+    torch.save({'state_dict': state}, with_aux)
+    model = init_model_checked(CONFIG, with_aux)
+    assert not any(k.startswith('auxiliary_head.') for k in model.state_dict())
+
+
 def test_init_model_checked_accepts_bare_state_dict(
         random_checkpoint, tmp_path):
     from mmseg_fastscnn.apis import init_model_checked

@@ -399,7 +399,9 @@ def test_distill_refuses_missing_or_unfitting_teacher(tmp_path):
     with pytest.raises(FileNotFoundError, match='nope.pth'):
         _distill_segmentor(missing)
     _, path = _teacher_file(tmp_path, num_classes=11)
-    with pytest.raises(ValueError, match=r'(?s)teacher_checkpoint.*size mis'):
+    with pytest.raises(
+            ValueError,
+            match=r'(?s)teacher_checkpoint.*conv_seg.weight: \(11, '):
         _distill_segmentor(path)
     teacher, ok = _teacher_file(tmp_path)
     with pytest.raises(ValueError, match='teacher_scales'):
@@ -413,5 +415,11 @@ def test_distill_refuses_missing_or_unfitting_teacher(tmp_path):
     # and a teacher that lacks weights is refused, naming them
     del state['decode_head.conv_seg.weight']
     torch.save(state, tmp_path / 'partial.pth')
-    with pytest.raises(ValueError, match='missing.*conv_seg.weight'):
+    with pytest.raises(ValueError, match='conv_seg.weight: missing'):
         _distill_segmentor(str(tmp_path / 'partial.pth'))
+    # and so is one with weights the model does not have (another design)
+    state = dict(teacher.state_dict())
+    state['backbone.extra.weight'] = torch.ones(2)
+    torch.save(state, tmp_path / 'extra.pth')
+    with pytest.raises(ValueError, match='backbone.extra.weight: not in the'):
+        _distill_segmentor(str(tmp_path / 'extra.pth'))

@@ -10,13 +10,16 @@ from typing import Sequence
 import torch
 import torch.nn.functional as F
 from mmengine.config import ConfigDict
+from mmengine.runner.checkpoint import _load_checkpoint_to_model
 from torch import Tensor
 
 from mmseg.models.segmentors import EncoderDecoder
 from mmseg.models.utils import resize
 from mmseg.registry import MODELS
 from mmseg.utils import ConfigType, SampleList, add_prefix
+
 from ...engine.checkpoint_io import load_checkpoint_file
+from ...engine.runner import check_checkpoint_fits
 
 
 @MODELS.register_module()
@@ -65,20 +68,9 @@ class TTADistillEncoderDecoder(EncoderDecoder):
                 neck=kwargs.get('neck'),
                 decode_head=kwargs['decode_head']))
         ckpt = load_checkpoint_file(teacher_checkpoint)
-        state = ckpt.get('state_dict', ckpt)
-        state = {
-            k: v
-            for k, v in state.items() if not k.startswith('auxiliary_head.')
-        }
-        try:
-            missing, unexpected = teacher.load_state_dict(state, strict=False)
-        except RuntimeError as error:  # tensors of other shapes
-            raise ValueError(f'teacher_checkpoint {teacher_checkpoint} does '
-                             f'not fit the model: {error}') from None
-        if missing or unexpected:
-            raise ValueError(
-                f'teacher_checkpoint {teacher_checkpoint} does not fit the '
-                f'model: missing {missing[:5]}, unexpected {unexpected[:5]}')
+        check_checkpoint_fits(teacher, ckpt,
+                              f'{teacher_checkpoint} (teacher_checkpoint)')
+        _load_checkpoint_to_model(teacher, ckpt, strict=False)
         teacher.eval().requires_grad_(False)
         # a list hides it from nn.Module: not trained, moved or saved with us
         self._teacher = [teacher]
