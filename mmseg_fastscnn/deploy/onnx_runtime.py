@@ -48,7 +48,8 @@ def export_onnx(segmentor: nn.Module,
             dynamo=True,
             dynamic_shapes=dynamic_shapes,
             opset_version=opset,
-            external_data=False)
+            external_data=False,
+            verbose=False)  # no progress lines on stdout
     return path
 
 
