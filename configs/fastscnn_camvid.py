@@ -4,8 +4,8 @@
 # 1e-4, 150 epochs, scale augmentation 0.5-2.0, ENet class weights,
 # early-stopping patience 40 epochs (validation, with its loss, every
 # epoch). The paper's auxiliary losses cost 50% more time per step on this
-# CPU, and seeing the frames at 1.5x costs 2.25x at inference for no
-# measured gain: see the ablation configs.
+# CPU, and training on the frames at 1.5x gave no measured gain at stage 1:
+# see the ablation configs.
 _base_ = [
     '_base_/models/fastscnn_paper.py', '_base_/datasets/camvid.py',
     '_base_/schedules/onecycle_adamw.py', '_base_/default_runtime.py'
@@ -39,3 +39,17 @@ custom_hooks = [
          rule='greater'),
     dict(type='ValLossHook')
 ]
+# tools/test.py, inference and the deploy tools (everything that reads the
+# test pipeline) run the network on the frames at 1.5x, 540x720; predictions
+# are resized back and scored on the 360x480 labels. Measured on the val
+# images: +0.5 to +1.1 mIoU for every Lovasz fine-tuned (stage-2) model, the
+# shipped one 67.12 -> 68.17, for 2.25x the work (README, "Results").
+# Validation during training stays at 360x480: stage-1 models lose at 1.5x
+# (the stage-2 config validates at 540x720). For 360x480 inference:
+# --cfg-options "test_dataloader.dataset.pipeline.1.scale=(480,360)".
+test_scale = (720, 540)  # (w, h)
+test_dataloader = dict(
+    dataset=dict(pipeline=[
+        dict(t, scale=test_scale) if t['type'] == 'Resize' else t
+        for t in _base_.test_pipeline
+    ]))

@@ -34,3 +34,7 @@ param_scheduler = [
         convert_to_iter_based=True)
 ]
 train_cfg = dict(max_epochs=max_epochs)
+# select the checkpoint at the size tools/test.py and the deploy tools run
+# the network at (540x720, see the base config)
+val_dataloader = dict(
+    dataset=dict(pipeline=_base_.test_dataloader.dataset.pipeline))

@@ -106,3 +106,22 @@ def test_config_pipelines_build(path):
         if t['type'] == 'RandomCrop'
     ][0]['crop_size']
     assert tuple(cfg.model.data_preprocessor.size) == tuple(crop)
+
+
+def _resize(pipeline):
+    return [t for t in pipeline if t['type'] == 'Resize'][0]['scale']
+
+
+def test_models_are_tested_and_selected_at_the_deployed_size():
+    """tools/test.py and the deploy tools see CamVid's 480x360 frames at
+    1.5x; stage 1 validates at 1x, every stage-2 config at the test size."""
+    main = Config.fromfile(osp.join(ROOT, 'configs', 'fastscnn_camvid.py'))
+    assert _resize(main.val_dataloader.dataset.pipeline) == (480, 360)
+    assert _resize(main.test_dataloader.dataset.pipeline) == (720, 540)
+    stage2 = [p for p in CONFIGS if 'lovasz-ft' in osp.basename(p)]
+    assert len(stage2) >= 2
+    for path in stage2:
+        cfg = Config.fromfile(path)
+        assert (cfg.val_dataloader.dataset.pipeline ==
+                cfg.test_dataloader.dataset.pipeline ==
+                main.test_dataloader.dataset.pipeline), path
