@@ -36,5 +36,4 @@ param_scheduler = [
 train_cfg = dict(max_epochs=max_epochs)
 # select the checkpoint at the size tools/test.py and the deploy tools run
 # the network at (540x720, see the base config)
-val_dataloader = dict(
-    dataset=dict(pipeline=_base_.test_dataloader.dataset.pipeline))
+val_dataloader = dict(dataset=dict(pipeline=_base_.test_pipeline))

@@ -5,15 +5,11 @@
 # 540x720 for a 360x480 frame (2.25x the work; the deploy tools follow the
 # test pipeline's Resize, see `working_size`).
 _base_ = './fastscnn_camvid.py'
-img_scale = (720, 540)  # (w, h): CamVid's 480x360 frames seen at 1.5x
-# the base dataset's pipelines with that scale (the rest unchanged)
+# the base's training pipeline at its test scale (the rest unchanged); the
+# base already tests at 540x720, here validation does too
 train_pipeline = [
-    dict(t, scale=img_scale) if t['type'] == 'RandomResize' else t
+    dict(t, scale=_base_.test_scale) if t['type'] == 'RandomResize' else t
     for t in _base_.train_pipeline
-]
-test_pipeline = [
-    dict(t, scale=img_scale) if t['type'] == 'Resize' else t
-    for t in _base_.test_pipeline
 ]
 # --tta: flips and scales 0.75x, 1x, 1.25x of the working size
 tta_pipeline = [
@@ -26,5 +22,4 @@ tta_pipeline = [
         ]] + _base_.tta_pipeline[1]['transforms'][1:])
 ]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
-val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
-test_dataloader = val_dataloader
+val_dataloader = dict(dataset=dict(pipeline=_base_.test_pipeline))

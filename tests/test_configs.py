@@ -118,10 +118,12 @@ def test_models_are_tested_and_selected_at_the_deployed_size():
     main = Config.fromfile(osp.join(ROOT, 'configs', 'fastscnn_camvid.py'))
     assert _resize(main.val_dataloader.dataset.pipeline) == (480, 360)
     assert _resize(main.test_dataloader.dataset.pipeline) == (720, 540)
+    # inference_model reads cfg.test_pipeline, tools/test.py the dataloader
+    assert main.test_pipeline == main.test_dataloader.dataset.pipeline
     stage2 = [p for p in CONFIGS if 'lovasz-ft' in osp.basename(p)]
     assert len(stage2) >= 2
     for path in stage2:
         cfg = Config.fromfile(path)
         assert (cfg.val_dataloader.dataset.pipeline ==
-                cfg.test_dataloader.dataset.pipeline ==
+                cfg.test_dataloader.dataset.pipeline == cfg.test_pipeline ==
                 main.test_dataloader.dataset.pipeline), path

@@ -212,6 +212,23 @@ def test_infer_tool_on_video(camvid_root, random_checkpoint, tmp_path):
     assert shapes == [(360, 480, 3)] * 2  # a playable mp4 of both frames
 
 
+def test_inference_model_runs_the_network_at_the_test_size(
+        camvid_root, random_checkpoint):
+    """inference_model (tools/infer.py) follows cfg.test_pipeline: the
+    network sees the 360x480 frame at 540x720, the answer is at 360x480."""
+    from mmseg.apis import inference_model
+    from mmseg_fastscnn.apis import init_model_checked
+    model = init_model_checked(CONFIG, random_checkpoint)
+    seen = []
+    model.backbone.register_forward_pre_hook(
+        lambda module, args: seen.append(tuple(args[0].shape[2:])))
+    image = osp.join(camvid_root, 'val',
+                     sorted(os.listdir(osp.join(camvid_root, 'val')))[0])
+    result = inference_model(model, image)
+    assert seen == [(540, 720)]
+    assert tuple(result.pred_sem_seg.data.shape) == (1, 360, 480)
+
+
 def test_mmseg_inferencer_runs_our_config(camvid_root, random_checkpoint,
                                           tmp_path):
     from mmseg.apis import MMSegInferencer

@@ -138,7 +138,7 @@ def main(argv=None):
 
             metrics = evaluate_labels(predict, val)
             results[name] = metrics
-            print(f'\n{name}: val mIoU {metrics["mIoU"]:.2f}  mDice '
+            print(f'{name}: val mIoU {metrics["mIoU"]:.2f}  mDice '
                   f'{metrics["mDice"]:.2f}  aAcc {metrics["aAcc"]:.2f}')
     return results
 
