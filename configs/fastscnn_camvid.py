@@ -49,7 +49,7 @@ custom_hooks = [
 # --tta keeps the base's scales of 360x480 (0.75-1.5, measured 69.27).
 # For 360x480: tools/test.py --cfg-options
 # "test_dataloader.dataset.pipeline.1.scale=(480,360)"; inference_model and
-# tools/infer.py read test_pipeline (a config setting its scale too).
+# tools/infer.py read test_pipeline: "test_pipeline.1.scale=(480,360)".
 test_scale = (720, 540)  # (w, h)
 test_pipeline = [
     dict(t, scale=test_scale) if t['type'] == 'Resize' else t

@@ -135,6 +135,37 @@ def test_infer_tool_on_camvid_folder(camvid_root, random_checkpoint,
     ]
 
 
+def test_infer_tool_runs_at_the_test_size_or_as_cfg_options_say(
+        camvid_root, random_checkpoint, tmp_path):
+    tool = load_infer_tool()
+    seen = []
+    build = tool.init_model_checked
+
+    def spied(*args, **kwargs):
+        model = build(*args, **kwargs)
+        model.backbone.register_forward_pre_hook(
+            lambda module, inputs: seen.append(tuple(inputs[0].shape[2:])))
+        return model
+
+    tool.init_model_checked = spied
+    image = osp.join(camvid_root, 'val',
+                     sorted(os.listdir(osp.join(camvid_root, 'val')))[0])
+    tool.main([CONFIG, random_checkpoint, image, '--out-dir',
+               str(tmp_path / 'a')])
+    tool.main([CONFIG, random_checkpoint, image, '--out-dir',
+               str(tmp_path / 'b'), '--cfg-options',
+               'test_pipeline.1.scale=(480,360)'])
+    assert seen == [(540, 720), (360, 480)]
+    name = osp.splitext(osp.basename(image))[0] + '.png'
+    for out in ('a', 'b'):
+        labels = np.asarray(Image.open(tmp_path / out / 'labels' / name))
+        assert labels.shape == (360, 480)
+    with pytest.raises(Exception, match='unknown config key'):
+        tool.main([CONFIG, random_checkpoint, image, '--out-dir',
+                   str(tmp_path / 'c'), '--cfg-options', 'test_pipelin.x=1'])
+    assert not osp.exists(tmp_path / 'c')
+
+
 def test_infer_tool_refuses_checkpoint_that_does_not_fit(
         camvid_root, random_checkpoint, tmp_path):
     """mmseg's init_model would only warn and predict with a half-loaded

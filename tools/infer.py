@@ -1,7 +1,8 @@
 """Segment an image, a folder of images or a video with a trained model.
 
     python tools/infer.py CONFIG CHECKPOINT INPUT --out-dir DIR \
-        [--mode cls|prob] [--opacity 0.5] [--device cpu]
+        [--mode cls|prob] [--opacity 0.5] [--device cpu] \
+        [--cfg-options k=v ...]
 
 Writes, per image (or video frame): ``overlay/<name>.png`` (prediction in
 the dataset palette blended over the input) and ``labels/<name>.png`` (class
@@ -9,7 +10,9 @@ indices, uint8; uint16 beyond 256 classes). ``<name>`` is the file name
 without its suffix, or with it (``x_jpg``) where two inputs share a stem.
 ``--mode prob`` also writes ``prob/<name>.npy`` (float16 softmax
 probabilities, K x H x W) and ``confidence/<name>.png`` (max probability x
-255). A video also gets ``<name>_overlay.mp4``.
+255). A video also gets ``<name>_overlay.mp4``. The network runs at the size the
+config's ``test_pipeline`` gives (e.g. ``--cfg-options
+"test_pipeline.1.scale=(480,360)"`` for the main config at 360x480).
 Uses mmseg's ``inference_model``; the model is built by mmseg's ``init_model``
 with a check that the checkpoint fits the config (``init_model_checked``).
 """
@@ -22,12 +25,13 @@ from typing import Iterator, Tuple
 import cv2
 import mmcv
 import numpy as np
+from mmengine.config import Config, DictAction
 from mmengine.utils import ProgressBar
 from mmseg.apis import inference_model
 
 import mmseg_fastscnn  # noqa: F401
 from mmseg_fastscnn.apis import init_model_checked
-from mmseg_fastscnn.utils import run_cli
+from mmseg_fastscnn.utils import apply_cfg_options, run_cli
 from mmseg_fastscnn.visualization import colorize
 
 IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff')
@@ -115,6 +119,8 @@ def main(argv=None):
     parser.add_argument('--mode', choices=['cls', 'prob'], default='cls')
     parser.add_argument('--opacity', type=float, default=0.5)
     parser.add_argument('--device', default='cpu')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config keys, e.g. test_pipeline')
     args = parser.parse_args(argv)
     named_paths = ((args.config, 'config'), (args.checkpoint, 'checkpoint'),
                    (args.input, 'input'))
@@ -123,7 +129,9 @@ def main(argv=None):
             raise FileNotFoundError(f'{what} not found: {path}')
     if not 0 <= args.opacity <= 1:
         raise ValueError(f'--opacity must be in [0, 1], got {args.opacity}')
-    model = init_model_checked(args.config, args.checkpoint, args.device)
+    cfg = Config.fromfile(args.config)
+    apply_cfg_options(cfg, args.cfg_options)
+    model = init_model_checked(cfg, args.checkpoint, args.device)
     if hasattr(model.decode_head, 'infer_mode'):
         model.decode_head.infer_mode = args.mode
     elif args.mode == 'prob':

@@ -6,9 +6,10 @@ from typing import Any, Dict, Optional
 from mmengine.config import Config, ConfigDict
 
 DATALOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
-# Top-level keys that mmengine's Runner.from_cfg, mmseg and our tools read.
-# Any other top-level key of a config is a variable of the config file,
-# already copied to where it is used when the file was read.
+# Top-level keys that mmengine's Runner.from_cfg, mmseg and our tools read
+# (test_pipeline: mmseg's inference_model, hence tools/infer.py). Any other
+# top-level key of a config is a variable of the config file, already
+# copied to where it is used when the file was read.
 RUNNER_KEYS = frozenset(
     ('model', 'work_dir', 'train_dataloader', 'val_dataloader',
      'test_dataloader', 'train_cfg', 'val_cfg', 'test_cfg', 'auto_scale_lr',
@@ -17,7 +18,7 @@ RUNNER_KEYS = frozenset(
      'resume', 'launcher', 'env_cfg', 'log_processor', 'log_level',
      'visualizer', 'default_scope', 'randomness', 'experiment_name',
      'runner_type', 'custom_imports', 'tta_model', 'tta_pipeline',
-     'vis_backends', 'data_root'))
+     'vis_backends', 'data_root', 'test_pipeline'))
 
 
 class ConfigKeyError(KeyError):
