@@ -56,3 +56,15 @@ test_pipeline = [
     for t in _base_.test_pipeline
 ]
 test_dataloader = dict(dataset=dict(pipeline=test_pipeline))
+# --tta centred on the test size (scales 0.75x, 1x, 1.25x of 540x720), for
+# the configs that also train at it (the 1.5x ablations); this config keeps
+# the base's --tta above
+tta_pipeline_at_test_scale = [
+    _base_.tta_pipeline[0],
+    dict(
+        _base_.tta_pipeline[1],
+        transforms=[[
+            dict(type='Resize', scale_factor=r, keep_ratio=True)
+            for r in (1.125, 1.5, 1.875)
+        ]] + _base_.tta_pipeline[1]['transforms'][1:])
+]

@@ -12,14 +12,6 @@ train_pipeline = [
     for t in _base_.train_pipeline
 ]
 # --tta: flips and scales 0.75x, 1x, 1.25x of the working size
-tta_pipeline = [
-    _base_.tta_pipeline[0],
-    dict(
-        _base_.tta_pipeline[1],
-        transforms=[[
-            dict(type='Resize', scale_factor=r, keep_ratio=True)
-            for r in (1.125, 1.5, 1.875)
-        ]] + _base_.tta_pipeline[1]['transforms'][1:])
-]
+tta_pipeline = _base_.tta_pipeline_at_test_scale
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 val_dataloader = dict(dataset=dict(pipeline=_base_.test_pipeline))

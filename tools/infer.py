@@ -10,8 +10,8 @@ indices, uint8; uint16 beyond 256 classes). ``<name>`` is the file name
 without its suffix, or with it (``x_jpg``) where two inputs share a stem.
 ``--mode prob`` also writes ``prob/<name>.npy`` (float16 softmax
 probabilities, K x H x W) and ``confidence/<name>.png`` (max probability x
-255). A video also gets ``<name>_overlay.mp4``. The network runs at the size the
-config's ``test_pipeline`` gives (e.g. ``--cfg-options
+255). A video also gets ``<name>_overlay.mp4``. The network runs at the
+size the config's ``test_pipeline`` gives (e.g. ``--cfg-options
 "test_pipeline.1.scale=(480,360)"`` for the main config at 360x480).
 Uses mmseg's ``inference_model``; the model is built by mmseg's ``init_model``
 with a check that the checkpoint fits the config (``init_model_checked``).
