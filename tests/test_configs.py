@@ -10,7 +10,8 @@ from mmseg_fastscnn.utils import ConfigKeyError, apply_cfg_options
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIGS = sorted(
-    p for p in glob.glob(osp.join(ROOT, 'configs', '*.py')))
+    p for p in glob.glob(osp.join(ROOT, 'configs', '**', '*.py'),
+                         recursive=True) if '_base_' not in p)
 
 
 def test_found_configs():

@@ -1,8 +1,11 @@
-from .camvid import CAMVID_CLASSES, CAMVID_PALETTE, CamVidDataset
+from .camvid import (CAMVID_CLASSES, CAMVID_PALETTE, CamVidDataset,
+                     sequence_of)
+from .cross_sequence import CamVidCrossSequenceDataset
 from .integrity import (DataIntegrityError, DataProblem, check_pair,
                         check_pairs, find_pairs)
 
 __all__ = [
-    'CamVidDataset', 'CAMVID_CLASSES', 'CAMVID_PALETTE', 'DataIntegrityError',
-    'DataProblem', 'check_pair', 'check_pairs', 'find_pairs'
+    'CamVidDataset', 'CamVidCrossSequenceDataset', 'CAMVID_CLASSES',
+    'CAMVID_PALETTE', 'DataIntegrityError', 'DataProblem', 'check_pair',
+    'check_pairs', 'find_pairs', 'sequence_of'
 ]

@@ -1,7 +1,7 @@
 """CamVid in the SegNet layout: 11 classes, label 11 (void) ignored."""
 import os.path as osp
 import warnings
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from mmseg.datasets import BaseSegDataset
 from mmseg.registry import DATASETS
@@ -35,8 +35,16 @@ class CamVidDataset(BaseSegDataset):
     problem with its file; ``'skip'`` drops the bad pairs and warns with the
     same list.
 
+    ``sequences`` keeps only the frames of the named CamVid sequences (the
+    file-name prefix before the first ``_``: 0001TP, 0006R0, 0016E5,
+    Seq05VD), so that a config can train on some sequences and validate on
+    one it never trains on (cross-sequence folds; combine splits with
+    mmengine's ``ConcatDataset``).
+
     Args:
         bad_data (str): 'error' or 'skip'. Default: 'error'.
+        sequences (Sequence[str] | None): Sequences to keep; every one must
+            have frames in the split. Default: None (all frames).
         check_content (bool): Decode every file to check it (about 2 s per
             split); False checks only that the pairs exist. Default: True.
         **kwargs: Passed to :class:`BaseSegDataset`.
@@ -49,6 +57,7 @@ class CamVidDataset(BaseSegDataset):
                  reduce_zero_label: bool = False,
                  bad_data: str = 'error',
                  check_content: bool = True,
+                 sequences: Optional[Sequence[str]] = None,
                  **kwargs) -> None:
         if bad_data not in BAD_DATA_MODES:
             raise ValueError(f'bad_data must be one of {BAD_DATA_MODES}, got '
@@ -58,6 +67,12 @@ class CamVidDataset(BaseSegDataset):
                              'reduce_zero_label must be False')
         self.bad_data = bad_data
         self.check_content = check_content
+        if isinstance(sequences, str):
+            sequences = (sequences, )
+        if sequences is not None and not sequences:
+            raise ValueError('sequences must name at least one CamVid '
+                             'sequence (e.g. 0016E5), or be None for all')
+        self.sequences = None if sequences is None else tuple(sequences)
         self.skipped: List[str] = []
         super().__init__(
             img_suffix=img_suffix,
@@ -97,6 +112,10 @@ class CamVidDataset(BaseSegDataset):
         if not pairs and not problems:
             raise ValueError(f'empty split: no *{self.img_suffix} images in '
                              f'{img_dir}')
+        if self.sequences is not None:
+            pairs = self._select_sequences(pairs, img_dir)
+            problems = [p for p in problems
+                        if sequence_of(p.path) in self.sequences]
         unpaired = len(problems)
         if self.check_content:
             problems += check_pairs(
@@ -124,6 +143,23 @@ class CamVidDataset(BaseSegDataset):
                 reduce_zero_label=False,
                 seg_fields=[]) for img, seg in pairs
         ]
+
+    def _select_sequences(self, pairs: List[Tuple[str, str]],
+                          img_dir: str) -> List[Tuple[str, str]]:
+        """The pairs of ``self.sequences``; an unknown name is an error."""
+        present = sorted({sequence_of(img) for img, _ in pairs})
+        absent = [s for s in self.sequences if s not in present]
+        if absent:
+            raise ValueError(
+                f'sequences {absent} have no frames in {img_dir} (it holds '
+                f'{", ".join(present)}); check the dataset\'s sequences')
+        return [(img, seg) for img, seg in pairs
+                if sequence_of(img) in self.sequences]
+
+
+def sequence_of(path: str) -> str:
+    """CamVid sequence of a frame: '.../0016E5_07959.png' -> '0016E5'."""
+    return osp.basename(path).split('_', 1)[0]
 
 
 def _missing(img: str, seg: str) -> List[DataProblem]:

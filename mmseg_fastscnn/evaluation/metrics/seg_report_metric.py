@@ -11,6 +11,7 @@ from mmengine.logging import print_log
 
 from mmseg.evaluation.metrics import IoUMetric
 from mmseg.registry import METRICS
+from ...datasets.camvid import sequence_of
 
 
 @METRICS.register_module()
@@ -24,6 +25,13 @@ class SegReportMetric(IoUMetric):
       prediction) and the row-normalised matrix.
     - ``confusion_matrix.png``: the row-normalised matrix as a heat map.
 
+    For cross-sequence validation, ``headline_sequences`` computes the
+    unprefixed metrics (``mIoU``..., what checkpoint selection and early
+    stopping read) on the frames of those CamVid sequences only, and
+    ``per_sequence`` adds ``<sequence>_<metric>`` keys (``0016E5_mIoU``...)
+    for every sequence evaluated; the sequence is the image file name's
+    prefix.
+
     Why not IoUMetric alone: it keeps only per-class areas, not which class
     a pixel was confused with, and writes nothing to disk.
 
@@ -31,15 +39,29 @@ class SegReportMetric(IoUMetric):
         report_dir (str | None): Where to write the files. ``tools/test.py``
             sets it to the work dir. Default: None (nothing written).
         iou_metrics (list[str]): As IoUMetric. Default: ['mIoU', 'mDice'].
+        headline_sequences (Sequence[str] | None): Sequences the unprefixed
+            metrics and the report files cover. Default: None (all frames).
+        per_sequence (bool): Also report each sequence on its own.
+            Default: False.
         **kwargs: Passed to IoUMetric (ignore_index, output_dir, ...).
     """
 
     def __init__(self,
                  report_dir: Optional[str] = None,
                  iou_metrics: Sequence[str] = ('mIoU', 'mDice'),
+                 headline_sequences: Optional[Sequence[str]] = None,
+                 per_sequence: bool = False,
                  **kwargs) -> None:
         super().__init__(iou_metrics=list(iou_metrics), **kwargs)
         self.report_dir = report_dir
+        if isinstance(headline_sequences, str):
+            headline_sequences = (headline_sequences, )
+        if headline_sequences is not None and not headline_sequences:
+            raise ValueError('headline_sequences must name at least one '
+                             'sequence, or be None for all frames')
+        self.headline_sequences = (None if headline_sequences is None else
+                                   tuple(headline_sequences))
+        self.per_sequence = per_sequence
 
     @staticmethod
     def confusion(pred: torch.Tensor, label: torch.Tensor, num_classes: int,
@@ -63,7 +85,8 @@ class SegReportMetric(IoUMetric):
             label = sample['gt_sem_seg']['data'].squeeze().to(pred)
             self.results[start + offset] = (
                 *self.results[start + offset],
-                self.confusion(pred, label, num_classes, self.ignore_index))
+                self.confusion(pred, label, num_classes, self.ignore_index),
+                sequence_of(sample.get('img_path', '')))
 
     @staticmethod
     def per_class_from_confusion(conf: np.ndarray) -> Dict[str, np.ndarray]:
@@ -77,12 +100,40 @@ class SegReportMetric(IoUMetric):
                 for key in ('IoU', 'Dice', 'Acc')}
 
     def compute_metrics(self, results: list) -> Dict[str, float]:
-        metrics = super().compute_metrics([r[:4] for r in results])
-        if self.report_dir is None or not results or len(results[0]) < 5:
+        with_extras = bool(results) and len(results[0]) >= 6
+        by_sequence: Dict[str, list] = OrderedDict()
+        for r in results:
+            by_sequence.setdefault(r[5] if with_extras else '', []).append(r)
+        headline = results
+        if self.headline_sequences is not None and with_extras:
+            absent = [s for s in self.headline_sequences
+                      if s not in by_sequence]
+            if absent:
+                raise ValueError(
+                    f'headline_sequences {absent} are not among the '
+                    f'evaluated frames (sequences: {", ".join(by_sequence)})'
+                    '; check the evaluator\'s headline_sequences')
+            headline = [r for r in results if r[5] in self.headline_sequences]
+        metrics = super().compute_metrics([r[:4] for r in headline])
+        if self.per_sequence and with_extras:
+            for sequence, rows in by_sequence.items():
+                for key, value in self._summary(rows).items():
+                    metrics[f'{sequence}_{key}'] = value
+        if self.report_dir is None or not with_extras:
             return metrics
-        conf = sum(r[4] for r in results).numpy()
+        conf = sum(r[4] for r in headline).numpy()
         self.write_report(conf, metrics, self.report_dir)
         return metrics
+
+    def _summary(self, rows: list) -> Dict[str, float]:
+        """aAcc and the mean metrics (%) of some frames, quietly (the
+        per-class table is logged once, for the headline frames)."""
+        conf = sum(r[4] for r in rows).numpy().astype(np.float64)
+        per_class = self.per_class_from_confusion(conf)
+        summary = {'aAcc': 100 * float(np.trace(conf) / max(conf.sum(), 1))}
+        for key in ('IoU', 'Acc', 'Dice'):
+            summary['m' + key] = 100 * float(np.nanmean(per_class[key]))
+        return {k: round(v, 2) for k, v in summary.items()}
 
     def write_report(self, conf: np.ndarray, metrics: Dict[str, float],
                      out_dir: str) -> None:
