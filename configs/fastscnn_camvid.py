@@ -35,7 +35,7 @@ param_scheduler = [
 ]
 train_cfg = dict(max_epochs=max_epochs)
 custom_hooks = [
-    dict(type='EarlyStoppingHook', monitor='mIoU', patience=40,
+    dict(type='TrainOnlyEarlyStoppingHook', monitor='mIoU', patience=40,
          rule='greater'),
     dict(type='ValLossHook')
 ]

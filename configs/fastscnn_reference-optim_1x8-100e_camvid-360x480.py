@@ -18,7 +18,7 @@ param_scheduler = [
 ]
 train_cfg = dict(max_epochs=max_epochs)
 custom_hooks = [
-    dict(type='EarlyStoppingHook', monitor='mIoU', patience=10,
+    dict(type='TrainOnlyEarlyStoppingHook', monitor='mIoU', patience=10,
          rule='greater'),
     dict(type='ValLossHook')
 ]

@@ -1,4 +1,5 @@
 """Checkpoints load with torch's weights_only=True; unsafe ones are refused."""
+import os
 import os.path as osp
 from collections import OrderedDict
 
@@ -13,10 +14,16 @@ from mmseg_fastscnn.engine.weights_only import (from_weights_only,
 
 
 class Opaque:
-    """Stands for any pickled Python object (e.g. mmengine's buffers)."""
+    """Stands for any pickled Python object (e.g. mmengine's buffers);
+    counts how often unpickling rebuilt one."""
+    loads = 0
 
     def __init__(self, value=1):
         self.value = value
+
+    def __setstate__(self, state):
+        type(self).loads += 1
+        self.__dict__.update(state)
 
 
 def message_hub_state():
@@ -66,8 +73,10 @@ def test_unsafe_checkpoint_refused_unless_own_resume_file(tmp_path):
 
 
 def test_auto_resume_picks_newest_whole_checkpoint(tmp_path):
-    """Truncated and .tmp files are skipped; the run's own plain-mmengine
-    checkpoints (Python objects) count as whole."""
+    """Truncated and .tmp files are skipped; files that only a full
+    unpickle opens are never unpickled unless trusted; a pointer into
+    another dir (a copied work dir) is read in this one."""
+    from mmseg_fastscnn.engine.checkpoint_io import UnsafeCheckpointError
     from mmseg_fastscnn.engine.runner import latest_complete_checkpoint
     torch.save(dict(state_dict={}), str(tmp_path / 'epoch_1.pth'))
     torch.save(dict(state_dict={}, extra=Opaque()),
@@ -76,17 +85,22 @@ def test_auto_resume_picks_newest_whole_checkpoint(tmp_path):
     whole = (tmp_path / 'epoch_2.pth').read_bytes()
     (tmp_path / 'epoch_3.pth').write_bytes(whole[:len(whole) // 2])
     (tmp_path / 'last_checkpoint').write_text(str(tmp_path / 'epoch_3.pth'))
-    assert latest_complete_checkpoint(str(tmp_path)) == str(
-        tmp_path / 'epoch_2.pth')
-    (tmp_path / 'last_checkpoint').write_text(str(tmp_path / 'epoch_1.pth'))
+    Opaque.loads = 0
     assert latest_complete_checkpoint(str(tmp_path)) == str(
         tmp_path / 'epoch_1.pth')
-    # a file outside the work dir holding Python objects is not trusted
-    outside = tmp_path.parent / f'{tmp_path.name}_elsewhere.pth'
-    torch.save(dict(state_dict={}, extra=Opaque()), str(outside))
-    (tmp_path / 'last_checkpoint').write_text(str(outside))
-    assert latest_complete_checkpoint(str(tmp_path)) == str(
+    assert Opaque.loads == 0  # epoch_2.pth's objects were never rebuilt
+    assert latest_complete_checkpoint(str(tmp_path), trust=True) == str(
         tmp_path / 'epoch_2.pth')
+    os.remove(tmp_path / 'epoch_1.pth')
+    with pytest.raises(UnsafeCheckpointError, match='--trust-resume'):
+        latest_complete_checkpoint(str(tmp_path))
+    # the pointer of a copied work dir names the original: read it here
+    torch.save(dict(state_dict={}), str(tmp_path / 'iter_7.pth'))
+    os.rename(tmp_path / 'iter_7.pth', tmp_path / 'named.pth')
+    (tmp_path / 'last_checkpoint').write_text('/elsewhere/run/named.pth')
+    os.remove(tmp_path / 'epoch_2.pth')
+    assert latest_complete_checkpoint(str(tmp_path)) == str(
+        tmp_path / 'named.pth')
 
 
 def test_early_stopping_state_carried_through_resume_only(tmp_path):

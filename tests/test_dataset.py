@@ -192,3 +192,16 @@ def test_images_must_be_rgb(tmp_path, channels):
     problems = check_pair(img, seg, 11)
     assert len(problems) == 1 and problems[0].path == img
     assert f'({channels} channel(s))' in problems[0].reason
+
+
+def test_jpeg_label_named_png_is_refused(tmp_path):
+    """JPEG compression changes labels even where the values stay in
+    0..11; the file's content, not its name, gives it away."""
+    root = str(tmp_path)
+    make_split(root, 'train', 2)
+    labels = np.tile(np.arange(12, dtype=np.uint8), (24, 3))[:, :32]
+    path = osp.join(root, 'trainannot', 'img_001.png')
+    Image.fromarray(labels).save(path, format='JPEG', quality=95)
+    with pytest.raises(DataIntegrityError,
+                       match='img_001.png: label map is a JPEG file'):
+        build(root)

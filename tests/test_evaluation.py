@@ -240,7 +240,10 @@ def test_infer_tool_on_video(camvid_root, random_checkpoint, tmp_path):
             break
         shapes.append(frame.shape)
     capture.release()
-    assert shapes == [(360, 480, 3)] * 2  # a playable mp4 of both frames
+    # a playable mp4 of both frames, each the overlay with its legend
+    overlay = cv2.imread(str(out / 'overlay' / 'clip_000000.png'))
+    assert overlay.shape[:2] > (360, 480) and overlay.shape[1] == 480
+    assert shapes == [overlay.shape] * 2
 
 
 def test_inference_model_runs_the_network_at_the_test_size(

@@ -54,8 +54,9 @@ def tiny_camvid(tmp_path_factory, camvid_root):
 
 
 def test_two_process_training_matches_single_process(tiny_camvid, tmp_path):
-    """torchrun, 2 CPU ranks (gloo): identical weights on both ranks, and
-    the first loss equals the single-process run's on the same 4 images."""
+    """torchrun, 2 CPU ranks (gloo): identical weights and BN statistics on
+    both ranks, and the first loss equals the single-process run's on the
+    same 4 images."""
     dump_dist, dump_single = tmp_path / 'dist', tmp_path / 'single'
     common = FAST + [
         f'data_root={tiny_camvid}', 'train_cfg.max_epochs=1',
@@ -83,9 +84,16 @@ def test_two_process_training_matches_single_process(tiny_camvid, tmp_path):
     params = [k for k in rank0['state_dict'] if not k.endswith(
         ('running_mean', 'running_var', 'num_batches_tracked'))]
     assert len(params) > 100
-    for key in params:  # BN buffers are per rank (broadcast_buffers=False)
+    for key in params:
         assert torch.equal(rank0['state_dict'][key],
                            rank1['state_dict'][key]), key
+    # each rank's BN statistics (broadcast_buffers=False) are averaged at
+    # the epoch's end (SyncBuffersHook), so any rank's checkpoint has them
+    stats = [k for k in rank0['state_dict'] if k.endswith('running_mean')]
+    assert stats
+    for key in stats:
+        assert torch.allclose(rank0['state_dict'][key],
+                              rank1['state_dict'][key]), key
     assert len(rank0['losses']) == len(one['losses']) == 2
     first_dist = (rank0['losses'][0] + rank1['losses'][0]) / 2
     # same images and weights; BN batch statistics differ (2 vs 4 images)
@@ -119,13 +127,17 @@ def test_sigkill_then_resume_ends_like_an_unbroken_run(tiny_camvid,
     run('tools/train.py', same_cfg, '--work-dir', whole, '--cfg-options',
         *opts)
     after = torch.load(osp.join(broken, 'epoch_3.pth'), weights_only=True)
-    # epoch checkpoints are written before that epoch's validation, so no
-    # validation ran between epoch_2.pth and the resumed run's epoch_3.pth:
-    # a carried early-stopping record is unchanged (a restarted one would
-    # be best -inf)
+    # epoch checkpoints are written after that epoch's validation: each
+    # holds the early-stopping record with its own epoch counted (a
+    # restarted record would be best -inf with no wait)
     stop_before = before['meta']['early_stopping'][0]
+    stop_after = after['meta']['early_stopping'][0]
     assert stop_before['best_score'] > -float('inf')
-    assert after['meta']['early_stopping'][0] == stop_before
+    if stop_after['best_score'] > stop_before['best_score']:
+        assert stop_after['wait_count'] == 0
+    else:
+        assert stop_after == dict(stop_before,
+                                  wait_count=stop_before['wait_count'] + 1)
     best = [c['message_hub']['runtime_info']['best_score']
             for c in (before, after)]
     assert best[1] >= best[0]
@@ -146,9 +158,8 @@ def test_sigkill_then_resume_ends_like_an_unbroken_run(tiny_camvid,
 
 
 def test_resume_after_early_stop_trains_nothing(tiny_camvid, tmp_path):
-    """A run that stopped early stays stopped when resumed (its last
-    checkpoint predates the stopping validation); a new run in the same
-    work dir is not affected by the old stop record."""
+    """A run that stopped early stays stopped when resumed; a new run in
+    the same work dir is not affected by the old stop record."""
     opts = FAST + [
         f'data_root={tiny_camvid}', 'train_cfg.max_epochs=3',
         'train_dataloader.batch_size=4', 'default_hooks.checkpoint.interval=1'
@@ -202,6 +213,8 @@ def test_checkpoint_of_other_class_count_is_refused(tiny_camvid, tmp_path):
                '--work-dir', str(tmp_path / 't'), '--cfg-options', *FAST,
                f'data_root={tiny_camvid}', 'model.decode_head.num_classes=5',
                'model.decode_head.loss_decode.class_weight=None',
+               'test_dataloader.dataset.data_prefix.img_path=val',
+               'test_dataloader.dataset.data_prefix.seg_map_path=valannot',
                check=False)
     assert proc.returncode == 1
     assert 'does not fit this model' in proc.stderr
@@ -216,3 +229,158 @@ def test_class_weight_of_wrong_length_is_refused(tmp_path):
     assert proc.returncode == 1
     assert 'class_weight has 2 entries but num_classes is 11' in proc.stderr
     assert 'Traceback' not in proc.stderr
+
+
+def test_nonfinite_weights_are_never_saved(tiny_camvid, tmp_path):
+    """The last step of epoch 1 breaks the weights after its loss was
+    computed: no checkpoint (epoch or best) of them is written."""
+    cfg = write_config(tmp_path / 'nan.py',
+                       "dict(type='PoisonAfterStepHook', at_iter=2)")
+    work = str(tmp_path / 'w')
+    proc = run('tools/train.py', cfg, '--work-dir', work, '--cfg-options',
+               *FAST, f'data_root={tiny_camvid}', 'train_cfg.max_epochs=2',
+               'train_dataloader.batch_size=4', check=False)
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    assert 'non-finite weights after iteration 2' in proc.stderr
+    assert 'decode_head.conv_seg.weight' in proc.stderr
+    assert 'Traceback' not in proc.stderr
+    assert not [n for n in os.listdir(work) if n.endswith(('.pth', '.tmp'))]
+
+
+def test_checkpoint_on_a_full_disk(tiny_camvid, tmp_path):
+    cfg = write_config(tmp_path / 'full.py', "dict(type='DiskFullAtSaveHook')")
+    work = str(tmp_path / 'w')
+    proc = run('tools/train.py', cfg, '--work-dir', work, '--cfg-options',
+               *FAST, f'data_root={tiny_camvid}', 'train_cfg.max_epochs=1',
+               'train_dataloader.batch_size=4', check=False)
+    assert proc.returncode == 1
+    line = proc.stderr.strip().splitlines()[-1]
+    assert line.startswith('error: DiskWriteError: could not write '
+                           f'checkpoint {work}/best_mIoU_epoch_1.pth'), line
+    assert 'No space left on device' in line and 'untouched' in line
+    assert 'Traceback' not in proc.stderr
+    assert not [n for n in os.listdir(work) if n.endswith(('.pth', '.tmp'))]
+
+
+def test_resume_with_another_shape_says_what_changed():
+    from types import SimpleNamespace
+    from unittest import mock
+
+    from mmseg_fastscnn.engine.hooks import RunShapeHook
+    logger = mock.Mock()
+    runner = SimpleNamespace(cfg=dict(train_dataloader=dict(batch_size=8)),
+                             resuming=True, logger=logger)
+    hook = RunShapeHook()
+    saved = {}
+    hook.before_save_checkpoint(runner, saved)
+    assert saved['meta']['run_shape'] == dict(world_size=1, batch_size=8)
+    hook.after_load_checkpoint(runner, saved)
+    logger.warning.assert_not_called()
+    saved['meta']['run_shape'] = dict(world_size=2, batch_size=8)
+    hook.after_load_checkpoint(runner, saved)
+    message = logger.warning.call_args[0][0]
+    assert '2 process(es) x batch 8 with 1 x 8' in message
+    assert 'from 16 to 8' in message and 'schedule' in message
+
+
+def test_val_loss_is_the_epochs_own():
+    """Two validations with losses 4 and 2: the log reports 2 (mmengine
+    would report their mean, 3)."""
+    from types import SimpleNamespace
+
+    from mmengine.logging import MessageHub
+    from mmengine.runner import LogProcessor
+
+    from mmseg_fastscnn.engine.hooks import ValLossHook
+    hub = MessageHub.get_instance('val_loss_test')
+    runner = SimpleNamespace(message_hub=hub)
+    hook = ValLossHook()
+    for loss in (4.0, 2.0):
+        hook._total, hook._count = loss, 1
+        hook.after_val_epoch(runner)
+    window = LogProcessor().window_size
+    assert hub.get_scalar('val/loss').mean(window) == 2.0
+
+
+def load_infer():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        'infer_tool', osp.join(ROOT, 'tools', 'infer.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+SHIPPED = osp.join(ROOT, 'checkpoints', 'fastscnn_camvid.pth')
+
+
+def small_frames(camvid_root, folder, n):
+    import mmcv
+    os.makedirs(folder)
+    names = sorted(os.listdir(osp.join(camvid_root, 'val')))[:n]
+    for name in names:  # downsized: the tool's work, not the network's
+        image = mmcv.imread(osp.join(camvid_root, 'val', name))
+        mmcv.imwrite(mmcv.imresize(image, (96, 72)), osp.join(folder, name))
+    return names
+
+
+def test_infer_skips_unreadable_images_by_name(camvid_root, tmp_path):
+    folder = str(tmp_path / 'in')
+    names = small_frames(camvid_root, folder, 2)
+    open(osp.join(folder, 'a_empty.png'), 'wb').close()
+    tool = load_infer()
+    out = tmp_path / 'out'
+    with pytest.raises(ValueError, match=r'1 of 3 image\(s\) could not be'):
+        tool.main([MAIN, SHIPPED, folder, '--out-dir', str(out)])
+    assert sorted(os.listdir(out / 'labels')) == names
+    with pytest.raises(ValueError, match='a_empty.png'):
+        tool.main([MAIN, SHIPPED, osp.join(folder, 'a_empty.png'),
+                   '--out-dir', str(out)])
+
+
+@pytest.mark.parametrize('target', ['png', 'npy'])
+def test_infer_on_a_full_disk_leaves_no_torn_file(camvid_root, tmp_path,
+                                                  monkeypatch, target):
+    """The disk fills while a file is written: one-line error naming it,
+    nothing half-written under a final name, no temporaries left."""
+    import errno
+
+    import numpy as np
+    folder = str(tmp_path / 'in')
+    small_frames(camvid_root, folder, 1)
+    from PIL import Image
+    tool = load_infer()
+
+    def imwrite_full(img, path, *args, **kwargs):
+        with open(path, 'wb') as f:
+            f.write(b'\x89PNG partial')
+        return False  # what cv2.imwrite does on a full disk
+
+    def save_full(path, array, *args, **kwargs):
+        with open(path, 'wb') as f:
+            f.write(b'\x93NUMPY partial')
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    if target == 'png':
+        monkeypatch.setattr(tool.mmcv, 'imwrite', imwrite_full)
+    else:
+        monkeypatch.setattr(tool.np, 'save', save_full)
+    out = tmp_path / 'out'
+    from mmseg_fastscnn.fileio import DiskWriteError
+    with pytest.raises(DiskWriteError) as error:
+        tool.main([MAIN, SHIPPED, folder, '--out-dir', str(out), '--mode',
+                   'prob'])
+    message = str(error.value)
+    if target == 'png':
+        assert message.startswith(f'could not write {out}/overlay/')
+    else:
+        assert message.startswith(f'could not write {out}/prob/')
+        assert 'No space left on device' in message
+    for dirpath, _, files in os.walk(out):
+        for name in files:
+            assert not name.startswith('.'), name  # no temporaries
+            path = osp.join(dirpath, name)
+            if name.endswith('.png'):  # every file left is whole
+                Image.open(path).load()
+            elif name.endswith('.npy'):
+                np.load(path)

@@ -5,20 +5,27 @@
         [--cfg-options k=v ...]
 
 Writes, per image (or video frame): ``overlay/<name>.png`` (prediction in
-the dataset palette blended over the input) and ``labels/<name>.png`` (class
-indices, uint8; uint16 beyond 256 classes). ``<name>`` is the file name
-without its suffix, or with it (``x_jpg``) where two inputs share a stem.
-``--mode prob`` also writes ``prob/<name>.npy`` (float16 softmax
-probabilities, K x H x W) and ``confidence/<name>.png`` (max probability x
-255). A video also gets ``<name>_overlay.mp4``. The network runs at the
-size the config's ``test_pipeline`` gives (e.g. ``--cfg-options
+the dataset palette blended over the input, above a legend of the classes;
+``--no-legend`` leaves it out) and ``labels/<name>.png`` (class indices,
+uint8; uint16 beyond 256 classes). ``<name>`` is the file name without its
+suffix, or with it (``x_jpg``) where two inputs share a stem. ``--mode prob``
+also writes ``confidence/<name>.png`` (max probability x 255) and
+``prob/<name>.npy`` (float16 softmax probabilities, K x H x W, 3.7 MB for
+11 classes at 360x480; ``--no-npy`` skips them). A video also gets
+``<name>_overlay.mp4``. The network runs at the size the config's
+``test_pipeline`` gives (e.g. ``--cfg-options
 "test_pipeline.1.scale=(480,360)"`` for the main config at 360x480).
+Every file is written whole or not at all (a full disk is named in one
+line); an image that cannot be read is skipped and named, the others are
+segmented, and the tool exits 1.
 Uses mmseg's ``inference_model``; the model is built by mmseg's ``init_model``
 with a check that the checkpoint fits the config (``init_model_checked``).
 """
 import argparse
+import errno
 import os
 import os.path as osp
+import sys
 from collections import Counter
 from typing import Iterator, Tuple
 
@@ -31,8 +38,9 @@ from mmseg.apis import inference_model
 
 import mmseg_fastscnn  # noqa: F401
 from mmseg_fastscnn.apis import init_model_checked
+from mmseg_fastscnn.fileio import DiskWriteError, atomic_path
 from mmseg_fastscnn.utils import apply_cfg_options, run_cli
-from mmseg_fastscnn.visualization import colorize
+from mmseg_fastscnn.visualization import colorize, legend_strip
 
 IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff')
 VIDEO_SUFFIXES = ('.mp4', '.avi', '.mov', '.mkv', '.webm')
@@ -93,20 +101,45 @@ def segment(model, image_bgr: np.ndarray, mode: str):
     return labels, probs
 
 
+def write_image(image: np.ndarray, path: str) -> None:
+    """Whole file or none (cv2 only returns False on a full disk)."""
+    with atomic_path(path) as tmp:
+        if not mmcv.imwrite(image, tmp):
+            raise DiskWriteError(errno.EIO, f'could not write {path} '
+                                 '(disk full or not writable?)')
+
+
+def read_image(path: str) -> np.ndarray:
+    """BGR image; ValueError naming ``path`` if it cannot be decoded."""
+    try:
+        image = mmcv.imread(path)
+    except Exception as error:  # cv2.error and friends on bad files
+        raise ValueError(f'cannot read image {path} ({error})') from None
+    if image is None:
+        raise ValueError(f'cannot read image {path} (empty or not an image, '
+                         f'{osp.getsize(path)} bytes)')
+    return image
+
+
 def save_outputs(out_dir: str, name: str, image_bgr: np.ndarray,
-                 labels: np.ndarray, probs, palette, opacity: float) -> \
-        np.ndarray:
+                 labels: np.ndarray, probs, palette, opacity: float,
+                 classes=None, save_npy: bool = True) -> np.ndarray:
+    """Write the files of one frame; returns the overlay (BGR), with a
+    legend strip below when ``classes`` are given."""
     colour = mmcv.rgb2bgr(colorize(labels, palette))
     overlay = cv2.addWeighted(image_bgr, 1 - opacity, colour, opacity, 0)
-    mmcv.imwrite(overlay, osp.join(out_dir, 'overlay', name + '.png'))
-    mmcv.imwrite(labels, osp.join(out_dir, 'labels', name + '.png'))
+    if classes is not None:
+        legend = legend_strip(classes, palette, overlay.shape[1])
+        overlay = np.concatenate([overlay, mmcv.rgb2bgr(legend)], axis=0)
+    write_image(overlay, osp.join(out_dir, 'overlay', name + '.png'))
+    write_image(labels, osp.join(out_dir, 'labels', name + '.png'))
     if probs is not None:
-        os.makedirs(osp.join(out_dir, 'prob'), exist_ok=True)
-        np.save(osp.join(out_dir, 'prob', name + '.npy'),
-                probs.astype(np.float16))
         confidence = (probs.max(0) * 255).round().astype(np.uint8)
-        mmcv.imwrite(confidence, osp.join(out_dir, 'confidence',
-                                          name + '.png'))
+        write_image(confidence, osp.join(out_dir, 'confidence',
+                                         name + '.png'))
+    if probs is not None and save_npy:
+        with atomic_path(osp.join(out_dir, 'prob', name + '.npy')) as tmp:
+            np.save(tmp, probs.astype(np.float16))
     return overlay
 
 
@@ -118,6 +151,11 @@ def main(argv=None):
     parser.add_argument('--out-dir', required=True)
     parser.add_argument('--mode', choices=['cls', 'prob'], default='cls')
     parser.add_argument('--opacity', type=float, default=0.5)
+    parser.add_argument('--no-legend', action='store_true',
+                        help='overlays without the legend of the classes')
+    parser.add_argument('--no-npy', action='store_true',
+                        help='--mode prob: write the confidence maps but not '
+                        'the probability arrays (prob/*.npy)')
     parser.add_argument('--device', default='cpu')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config keys, e.g. test_pipeline')
@@ -137,6 +175,11 @@ def main(argv=None):
     elif args.mode == 'prob':
         raise ValueError('--mode prob needs FastSCNNClassifierHead')
     palette = model.dataset_meta['palette']
+    if args.no_npy and args.mode != 'prob':
+        raise ValueError('--no-npy only applies to --mode prob')
+    extra = dict(
+        classes=None if args.no_legend else model.dataset_meta['classes'],
+        save_npy=not args.no_npy)
     written = 0
     if args.input.lower().endswith(VIDEO_SUFFIXES):
         frames, total, fps = video_frames(args.input)
@@ -148,7 +191,7 @@ def main(argv=None):
                 labels, probs = segment(model, frame, args.mode)
                 overlay = save_outputs(args.out_dir, f'{stem}_{index:06d}',
                                        frame, labels, probs, palette,
-                                       args.opacity)
+                                       args.opacity, **extra)
                 if writer is None:
                     h, w = overlay.shape[:2]
                     writer = cv2.VideoWriter(
@@ -164,15 +207,28 @@ def main(argv=None):
     else:
         files = list_images(args.input)
         bar = ProgressBar(len(files))
+        unreadable = []
         for path, name in zip(files, output_names(files)):
-            image = mmcv.imread(path)
-            if image is None:
-                raise ValueError(f'cannot read image {path}')
+            try:
+                image = read_image(path)
+            except ValueError as error:
+                if len(files) == 1:
+                    raise
+                unreadable.append(str(error))  # the others go on
+                bar.update()
+                continue
             labels, probs = segment(model, image, args.mode)
             save_outputs(args.out_dir, name, image, labels, probs, palette,
-                         args.opacity)
+                         args.opacity, **extra)
             written += 1
             bar.update()
+        if unreadable:
+            print('\n' + '\n'.join(f'skipped: {e}' for e in unreadable),
+                  file=sys.stderr)
+            raise ValueError(
+                f'{len(unreadable)} of {len(files)} image(s) could not be '
+                f'read (listed above); the other {written} were segmented '
+                f'into {args.out_dir}')
     print(f'\n{written} image(s) segmented into {args.out_dir}')
     return written
 

@@ -30,6 +30,12 @@ def parse_args(argv=None) -> argparse.Namespace:
         help='resume from CKPT, or from the latest checkpoint in the work '
         'dir when no path is given')
     parser.add_argument(
+        '--trust-resume',
+        action='store_true',
+        help='allow --resume to unpickle in full a checkpoint of this work '
+        'dir that is not weights-only (plain mmengine\'s); never needed for '
+        'checkpoints this plugin wrote')
+    parser.add_argument(
         '--load-from',
         help='start from the weights of CKPT (the config\'s load_from); with '
         '--resume, only when the work dir has nothing to resume yet')
@@ -87,6 +93,10 @@ def build_cfg(args: argparse.Namespace) -> Config:
                 f'--resume checkpoint not found: {args.resume}')
         cfg.resume = True
         cfg.load_from = args.resume
+    if args.trust_resume:
+        if args.resume is None:
+            raise ValueError('--trust-resume only applies with --resume')
+        cfg.trust_resume = True
     for key in ('load_from', 'load_from_if_nothing_to_resume'):
         path = cfg.get(key)
         if path and '://' not in path and not osp.isfile(path):

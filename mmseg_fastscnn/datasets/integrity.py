@@ -61,12 +61,16 @@ def _open_fully(path: str) -> Tuple[Optional[Image.Image], Optional[str]]:
         return None, f'unreadable or truncated ({type(e).__name__}: {e})'
 
 
+LOSSY_FORMATS = ('JPEG', 'MPO', 'WEBP')
+
+
 def check_pair(img_path: str, seg_path: str,
                max_label: int) -> List[DataProblem]:
     """Decode one image and its label map fully and report what is wrong.
 
     Checks: both readable (not truncated), image is RGB, label map is
-    8-bit single-channel, same height and width, labels in [0, max_label].
+    8-bit single-channel in a lossless format (a JPEG named .png is caught
+    by its content), same height and width, labels in [0, max_label].
     """
     problems = []
     img, err = _open_fully(img_path)
@@ -81,6 +85,12 @@ def check_pair(img_path: str, seg_path: str,
     seg, err = _open_fully(seg_path)
     if err:
         problems.append(DataProblem(seg_path, err))
+    elif seg.format in LOSSY_FORMATS:
+        problems.append(
+            DataProblem(
+                seg_path, f'label map is a {seg.format} file (lossy: '
+                'compression changes labels, whatever the file name says); '
+                'labels need a lossless format such as PNG'))
     elif seg.mode not in ('L', 'P'):
         problems.append(
             DataProblem(

@@ -1,12 +1,13 @@
 """Hooks of the plugin."""
+import glob
 import json
 import os
 import os.path as osp
 
 import torch
 import torch.nn as nn
-from mmengine.dist import all_reduce, is_main_process
-from mmengine.hooks import EarlyStoppingHook, Hook
+from mmengine.dist import all_reduce, get_world_size, is_main_process
+from mmengine.hooks import CheckpointHook, EarlyStoppingHook, Hook
 
 from mmseg.registry import HOOKS
 from .weights_only import from_weights_only, to_weights_only
@@ -35,6 +36,122 @@ class WeightsOnlyCheckpointHook(Hook):
 
 
 @HOOKS.register_module()
+class SafeCheckpointHook(CheckpointHook):
+    """mmengine's ``CheckpointHook`` whose files survive a kill at any moment.
+
+    Why, against mmengine 0.10.7:
+
+    - It writes ``epoch_k.pth`` before epoch k is validated, so a run
+      resumed from it never validates epoch k (no best checkpoint for it,
+      an early-stopping count from before it). Here an epoch that is
+      validated is checkpointed once every hook has seen its validation
+      (when the next epoch starts, or training ends), an epoch that is not,
+      as before.
+    - It removes the old ``best_*.pth`` before writing the new one, so a
+      kill in between leaves no best checkpoint. Here the new best is
+      written first; then the old one, and any other ``best_<key>_*.pth``
+      left by a killed run, are removed.
+    - It keeps absolute paths of the best and last checkpoints, so a copied
+      work dir resumed in place reads and deletes the original's files.
+      Here they are taken from the run's own ``out_dir``.
+    """
+
+    _deferred = False
+
+    def before_train(self, runner) -> None:
+        super().before_train(runner)
+        if self.save_best is None:
+            return
+        if len(self.key_indicators) == 1:
+            self.best_ckpt_path = self._own(runner, self.best_ckpt_path,
+                                            'best_ckpt')
+        else:
+            for key in self.key_indicators:
+                self.best_ckpt_path_dict[key] = self._own(
+                    runner, self.best_ckpt_path_dict[key], f'best_ckpt_{key}')
+
+    def _own(self, runner, path, info_key):
+        """``path`` moved into this run's ``out_dir`` (same file name)."""
+        if not path:
+            return path
+        own = osp.join(self.out_dir, osp.basename(path))
+        if own != path:
+            runner.message_hub.update_info(info_key, own)
+        return own
+
+    def _validates_after(self, runner) -> bool:
+        """Whether the train loop validates after the current epoch."""
+        loop = runner.train_loop
+        epoch = runner.epoch + 1
+        val_interval = getattr(loop, 'val_interval', None)
+        if (not self.by_epoch or runner.val_loop is None
+                or not val_interval):
+            return False
+        return epoch >= loop.val_begin and (epoch % val_interval == 0
+                                            or epoch == loop.max_epochs)
+
+    def after_train_epoch(self, runner) -> None:
+        if not self.by_epoch:
+            return
+        due = self.every_n_epochs(runner, self.interval, self.save_begin) or (
+            self.save_last and self.is_last_train_epoch(runner))
+        if due and self._validates_after(runner):
+            self._deferred = True  # written after this epoch's validation
+            return
+        super().after_train_epoch(runner)
+
+    def _save_deferred(self, runner) -> None:
+        if not self._deferred:
+            return
+        self._deferred = False
+        runner.logger.info(f'Saving checkpoint at {runner.epoch} epochs '
+                           '(after its validation)')
+        # runner.epoch already counts the epoch that ended
+        self._save_checkpoint_with_step(
+            runner, runner.epoch,
+            meta=dict(epoch=runner.epoch, iter=runner.iter))
+
+    def before_train_epoch(self, runner) -> None:
+        self._save_deferred(runner)
+
+    def after_train(self, runner) -> None:
+        self._save_deferred(runner)
+        super().after_train(runner)
+
+    def _save_best_checkpoint(self, runner, metrics) -> None:
+        single = len(self.key_indicators) == 1
+        old = ({None: self.best_ckpt_path}
+               if single else dict(self.best_ckpt_path_dict))
+        # mmengine removes a best path before writing the new one: give it
+        # none, and remove the old ones once the new ones are written
+        if single:
+            self.best_ckpt_path = None
+        else:
+            self.best_ckpt_path_dict = {k: None for k in old}
+        super()._save_best_checkpoint(runner, metrics)
+        new = ({None: self.best_ckpt_path}
+               if single else dict(self.best_ckpt_path_dict))
+        for key, path in new.items():
+            if path is None:  # not better: keep the old one
+                new[key] = old[key]
+            elif is_main_process():
+                self._remove_other_bests(runner, key, path)
+        if single:
+            self.best_ckpt_path = new[None]
+        else:
+            self.best_ckpt_path_dict = new
+
+    def _remove_other_bests(self, runner, key, keep: str) -> None:
+        indicator = key if key is not None else self.key_indicators[0]
+        pattern = f'best_{indicator}_'.replace('/', '_') + '*.pth'
+        for path in glob.glob(osp.join(glob.escape(self.out_dir), pattern)):
+            if osp.abspath(path) != osp.abspath(keep):
+                os.remove(path)
+                runner.logger.info(
+                    f'The previous best checkpoint {path} is removed')
+
+
+@HOOKS.register_module()
 class ValLossHook(Hook):
     """Log the decode head's loss on the validation set as ``val/loss``.
 
@@ -42,7 +159,9 @@ class ValLossHook(Hook):
     validation loss that the training curves need is never computed. The
     loss uses the head's own ``loss_decode`` terms on the predictions at the
     original image size (probabilities in 'prob' mode are turned back into
-    log-probabilities, which give the same softmax).
+    log-probabilities, which give the same softmax). The logged value is
+    this validation's own (mmengine's log processor would average it with
+    up to 9 earlier validations).
     """
     priority = 'ABOVE_NORMAL'  # before LoggerHook reads the message hub
 
@@ -81,7 +200,27 @@ class ValLossHook(Hook):
         all_reduce(totals)  # no-op in a single process
         total, count = float(totals[0]), int(totals[1])
         if count:
+            # this validation's value alone: the log processor reports the
+            # mean of a key's last 10 values when its name has 'loss' in it
+            runner.message_hub.log_scalars.pop('val/loss', None)
             runner.message_hub.update_scalar('val/loss', total / count)
+
+
+@HOOKS.register_module()
+class TrainOnlyEarlyStoppingHook(EarlyStoppingHook):
+    """mmengine's ``EarlyStoppingHook`` that leaves testing alone.
+
+    Why: mmengine's checks ``runner.train_loop`` in ``before_run``, which
+    builds the train dataloader (and scans the train split) even in
+    ``runner.test()``, so a test or val run needs data it never uses. This
+    one checks the loop in ``before_train``, once training starts.
+    """
+
+    def before_run(self, runner) -> None:
+        pass
+
+    def before_train(self, runner) -> None:
+        super().before_run(runner)
 
 
 @HOOKS.register_module()
@@ -126,12 +265,21 @@ class EarlyStoppingStateHook(Hook):
         for hook, state in zip(self._stoppers(runner), states):
             hook.best_score = float(state['best_score'])
             hook.wait_count = int(state['wait_count'])
+        epoch = int(checkpoint.get('meta', {}).get('epoch', 0))
+        if any(h.wait_count >= h.patience for h in self._stoppers(runner)):
+            # saved after the validation that used the patience up (a kill
+            # came before the stop record was written)
+            runner.train_loop.stop_training = True
+            runner.logger.warning(
+                f'this run used up its early-stopping patience at epoch '
+                f'{epoch}: nothing to resume')
+            return
         marker = self._marker(runner)
         if not osp.isfile(marker):
             return
         with open(marker) as f:
             stopped_at = int(json.load(f)['epoch'])
-        if int(checkpoint.get('meta', {}).get('epoch', 0)) >= stopped_at:
+        if epoch >= stopped_at:
             runner.train_loop.stop_training = True
             runner.logger.warning(
                 f'this run stopped early at epoch {stopped_at} ({marker}): '
@@ -151,15 +299,72 @@ class EarlyStoppingStateHook(Hook):
 
 
 @HOOKS.register_module()
+class RunShapeHook(Hook):
+    """Record the number of processes and the batch per process in each
+    checkpoint, and warn when a run resumes with others.
+
+    Why: the schedule's iteration count was fixed by the first start (a
+    OneCycle of a 2-process run ends halfway through when resumed with one
+    process) and the effective batch changes; mmengine says nothing.
+    Added automatically by :class:`WeightsOnlyRunner`.
+    """
+    priority = 'VERY_LOW'
+
+    @staticmethod
+    def _shape(runner) -> dict:
+        loader = runner.cfg.get('train_dataloader') or {}
+        return dict(world_size=int(get_world_size()),
+                    batch_size=int(loader.get('batch_size', 0) or 0))
+
+    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        checkpoint.setdefault('meta', {})['run_shape'] = self._shape(runner)
+
+    def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
+        saved = checkpoint.get('meta', {}).get('run_shape')
+        if not getattr(runner, 'resuming', False) or not saved:
+            return
+        now = self._shape(runner)
+        if now != saved:
+            runner.logger.warning(
+                f'resuming a run of {saved["world_size"]} process(es) x '
+                f'batch {saved["batch_size"]} with {now["world_size"]} x '
+                f'{now["batch_size"]}: the effective batch changes from '
+                f'{saved["world_size"] * saved["batch_size"]} to '
+                f'{now["world_size"] * now["batch_size"]} and the schedule '
+                'keeps the iteration count of the first start (an '
+                'iteration-based schedule such as OneCycle then ends early '
+                'or late); resume with the original shape to avoid this')
+
+
+@HOOKS.register_module()
 class NonFiniteLossHook(Hook):
     """Stop training with an error when the loss is NaN or infinite.
 
     Raises FloatingPointError naming the iteration, before any checkpoint of
     the broken weights is written (checkpoint hooks run later), so the last
-    good checkpoint stays in place. Added automatically by
+    good checkpoint stays in place. The loss is computed before the
+    optimizer step, so a step that breaks the weights shows only in the
+    next loss: every checkpoint's weights are checked too before it is
+    written (the last step of an epoch). Added automatically by
     :class:`WeightsOnlyRunner`.
     """
     priority = 'ABOVE_NORMAL'
+
+    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        bad = [
+            key for key, value in checkpoint.get('state_dict', {}).items()
+            if torch.is_tensor(value) and value.is_floating_point()
+            and not torch.isfinite(value).all()
+        ]
+        if bad:
+            last = runner.message_hub.get_info('last_ckpt', None)
+            raise FloatingPointError(
+                f'non-finite weights after iteration {runner.iter} (epoch '
+                f'{runner.epoch}): {", ".join(bad[:3])}'
+                f'{" ..." if len(bad) > 3 else ""}; not saved, training '
+                f'stopped. Last good checkpoint: {last or "none yet"}. '
+                'Lower the learning rate or check the data, then resume '
+                'from it.')
 
     def after_train_iter(self, runner, batch_idx: int, data_batch=None,
                          outputs=None) -> None:

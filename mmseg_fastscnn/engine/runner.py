@@ -1,5 +1,7 @@
 """mmengine's Runner with weights-only, crash-safe checkpoints."""
+import errno
 import glob
+import logging
 import os
 import os.path as osp
 import re
@@ -8,23 +10,38 @@ from typing import Callable, Optional, Union
 
 import torch
 from mmengine.dist import is_distributed, is_main_process
+from mmengine.hooks import CheckpointHook, SyncBuffersHook
+from mmengine.logging import print_log
 from mmengine.model import BaseTTAModel, is_model_wrapper
-from mmengine.runner import Runner
+from mmengine.runner import BaseLoop, Runner
 from mmengine.runner.checkpoint import _load_checkpoint_to_model
 
 from mmseg.registry import RUNNERS
-from .checkpoint_io import load_checkpoint_file
+from ..fileio import DiskWriteError
+from .checkpoint_io import (UnsafeCheckpointError, is_within,
+                            load_checkpoint_file)
 from .hooks import (EarlyStoppingStateHook, NonFiniteLossHook,
+                    RunShapeHook, SafeCheckpointHook,
                     WeightsOnlyCheckpointHook)
 
 TMP_SUFFIX = '.tmp'
 
 
-def is_complete_checkpoint(path: str, trusted_dir: Optional[str] = None
-                           ) -> bool:
+def is_complete_checkpoint(path: str,
+                           trusted_dir: Optional[str] = None,
+                           probe_only: bool = False) -> bool:
     """Whether ``path`` is a whole checkpoint, loaded as
     :func:`load_checkpoint_file` would load it (in full only inside
-    ``trusted_dir``)."""
+    ``trusted_dir``). ``probe_only``: whether it is a whole torch file that
+    only a full unpickle would open, without unpickling it."""
+    if probe_only:
+        try:
+            load_checkpoint_file(path, 'cpu')  # weights-only: runs nothing
+        except UnsafeCheckpointError:
+            return True
+        except Exception:
+            return False
+        return False
     try:
         checkpoint = load_checkpoint_file(path, 'cpu', trusted_dir)
     except Exception:  # truncated, not a checkpoint, or not trusted
@@ -32,31 +49,53 @@ def is_complete_checkpoint(path: str, trusted_dir: Optional[str] = None
     return isinstance(checkpoint, dict) and 'state_dict' in checkpoint
 
 
-def latest_complete_checkpoint(work_dir: str) -> Optional[str]:
+def latest_complete_checkpoint(work_dir: str,
+                               trust: bool = False) -> Optional[str]:
     """The checkpoint to resume from after a crash.
 
-    ``last_checkpoint`` names it when that file is whole and points to a
-    loadable checkpoint; otherwise the newest ``epoch_*.pth`` /
-    ``iter_*.pth`` that loads. Leftover ``*.tmp`` files of an interrupted
-    save are never chosen. Checkpoints written by plain mmengine count too
-    when they lie in ``work_dir`` (``resume`` loads them in full); a file
-    elsewhere is never unpickled in full.
+    The newest ``epoch_*.pth`` / ``iter_*.pth`` of ``work_dir`` that loads
+    (a kill between a checkpoint's rename and the ``last_checkpoint``
+    update leaves the pointer one behind); else the file ``last_checkpoint``
+    names, if whole, read in this work dir (a path into another dir, as in
+    a copied work dir, is taken as the same file name here). Leftover
+    ``*.tmp`` files of an interrupted save are never chosen. Every file is
+    opened weights-only; ``trust`` also accepts files of this work dir that
+    need a full unpickle (plain mmengine's), which otherwise are refused
+    with :class:`UnsafeCheckpointError` when nothing else is there.
     """
+    trusted_dir = work_dir if trust else None
+    candidates = []
+    for path in glob.glob(osp.join(glob.escape(work_dir), '*.pth')):
+        match = re.fullmatch(r'(epoch|iter)_(\d+)\.pth', osp.basename(path))
+        if match:
+            candidates.append((int(match.group(2)), path))
+    unsafe = []
+    for _, path in sorted(candidates, reverse=True):
+        if is_complete_checkpoint(path, trusted_dir):
+            if unsafe:
+                print_log(
+                    f'--resume skipped {", ".join(unsafe)}: not weights-only '
+                    '(never written by this plugin; --trust-resume loads '
+                    'such files in full)', logger='current',
+                    level=logging.WARNING)
+            return path
+        if not trust and is_complete_checkpoint(path, probe_only=True):
+            unsafe.append(path)
     pointer = osp.join(work_dir, 'last_checkpoint')
     if osp.isfile(pointer):
         with open(pointer) as f:
             named = f.read().strip()
+        if named and not is_within(named, work_dir):
+            named = osp.join(work_dir, osp.basename(named))
         if (named and osp.isfile(named)
-                and is_complete_checkpoint(named, work_dir)):
+                and is_complete_checkpoint(named, trusted_dir)):
             return named
-    candidates = []
-    for path in glob.glob(osp.join(work_dir, '*.pth')):
-        match = re.fullmatch(r'(epoch|iter)_(\d+)\.pth', osp.basename(path))
-        if match:
-            candidates.append((int(match.group(2)), path))
-    for _, path in sorted(candidates, reverse=True):
-        if is_complete_checkpoint(path, work_dir):
-            return path
+    if unsafe:
+        raise UnsafeCheckpointError(
+            f'{", ".join(unsafe[:3])} need(s) a full unpickle (Python '
+            'objects besides tensors, e.g. plain mmengine checkpoints) and '
+            'were not loaded; if this work dir is yours, resume with '
+            'tools/train.py --resume --trust-resume')
     return None
 
 
@@ -108,11 +147,16 @@ class WeightsOnlyRunner(Runner):
     checkpoints under torch >= 2.6, writes them in place (a kill mid-write
     leaves a truncated file) and trains on through NaN losses. This runner
     adds :class:`WeightsOnlyCheckpointHook` (plain, safe checkpoints),
-    :class:`NonFiniteLossHook` and :class:`EarlyStoppingStateHook`, writes
-    each checkpoint to a temporary file and renames it into place,
-    auto-resumes from the newest complete checkpoint, and loads every file
-    weights-only; only ``resume`` from a file inside this run's work dir may
-    fall back to a full load (older checkpoints).
+    :class:`NonFiniteLossHook`, :class:`EarlyStoppingStateHook`,
+    :class:`RunShapeHook` (and mmengine's ``SyncBuffersHook`` when
+    distributed), swaps mmengine's ``CheckpointHook`` for
+    :class:`SafeCheckpointHook`, writes each checkpoint to a temporary file
+    and renames it into place (removing leftovers of a killed save when
+    training starts), auto-resumes from the newest complete checkpoint, and
+    loads every file weights-only; only ``resume`` from a file inside this
+    run's work dir, with ``trust_resume=True`` in the config
+    (``tools/train.py --trust-resume``), may fall back to a full load
+    (older checkpoints).
     """
 
     _resume_file = None
@@ -123,9 +167,18 @@ class WeightsOnlyRunner(Runner):
         return self._resume_file is not None
 
     def register_hooks(self, default_hooks=None, custom_hooks=None) -> None:
+        checkpoint = (default_hooks or {}).get('checkpoint')
+        if isinstance(checkpoint, dict) and checkpoint.get('type') in (
+                'CheckpointHook', CheckpointHook):
+            default_hooks = dict(
+                default_hooks, checkpoint=dict(checkpoint,
+                                               type=SafeCheckpointHook))
         super().register_hooks(default_hooks, custom_hooks)
-        for hook_type in (WeightsOnlyCheckpointHook, NonFiniteLossHook,
-                          EarlyStoppingStateHook):
+        added = [WeightsOnlyCheckpointHook, NonFiniteLossHook,
+                 EarlyStoppingStateHook, RunShapeHook]
+        if self.distributed:
+            added.append(SyncBuffersHook)  # rank 0's BN stats are saved
+        for hook_type in added:
             if not any(isinstance(h, hook_type) for h in self._hooks):
                 self.register_hook(hook_type())
 
@@ -146,15 +199,41 @@ class WeightsOnlyRunner(Runner):
     def save_checkpoint(self, out_dir: str, filename: str, *args,
                         **kwargs) -> None:
         """mmengine's save, written to ``<file>.tmp`` and renamed into place,
-        so a checkpoint file is either whole or absent."""
+        so a checkpoint file is either whole or absent; a failed write (a
+        full disk) removes its ``.tmp`` and raises :class:`DiskWriteError`
+        naming the file."""
         tmp_name = filename + TMP_SUFFIX
-        super().save_checkpoint(out_dir, tmp_name, *args, **kwargs)
+        tmp_path = osp.join(out_dir, tmp_name)
+        try:
+            super().save_checkpoint(out_dir, tmp_name, *args, **kwargs)
+            if not is_main_process():
+                return
+            with open(tmp_path, 'rb') as f:
+                os.fsync(f.fileno())
+            os.replace(tmp_path, osp.join(out_dir, filename))
+        except (OSError, RuntimeError) as error:
+            if is_main_process() and osp.exists(tmp_path):
+                os.remove(tmp_path)
+            if isinstance(error, RuntimeError) and 'write' not in str(error):
+                raise
+            raise DiskWriteError(
+                getattr(error, 'errno', None) or errno.EIO,
+                f'could not write checkpoint {osp.join(out_dir, filename)} '
+                f'({error}); the checkpoints already in {out_dir} are '
+                'untouched: free space and resume') from error
+
+    def remove_stale_temporaries(self) -> None:
+        """Remove ``*.pth.tmp`` left in the work dir by a killed save."""
         if not is_main_process():
             return
-        tmp_path = osp.join(out_dir, tmp_name)
-        with open(tmp_path, 'rb') as f:
-            os.fsync(f.fileno())
-        os.replace(tmp_path, osp.join(out_dir, filename))
+        pattern = osp.join(glob.escape(self.work_dir), '*' + TMP_SUFFIX)
+        for path in glob.glob(pattern):
+            os.remove(path)
+            self.logger.info(f'removed {path}, left by an interrupted save')
+
+    def train(self) -> torch.nn.Module:
+        self.remove_stale_temporaries()
+        return super().train()
 
     def load_or_resume(self) -> None:
         """Auto-resume (``--resume`` without a path) from the newest complete
@@ -162,7 +241,8 @@ class WeightsOnlyRunner(Runner):
         none yet, start from ``load_from_if_nothing_to_resume`` (the
         config's ``load_from``, set by tools/train.py) if given."""
         if not self._has_loaded and self._resume and self._load_from is None:
-            latest = latest_complete_checkpoint(self.work_dir)
+            latest = latest_complete_checkpoint(
+                self.work_dir, trust=bool(self.cfg.get('trust_resume')))
             if latest is None:
                 start = self.cfg.get('load_from_if_nothing_to_resume')
                 self.logger.warning(
@@ -188,6 +268,26 @@ class WeightsOnlyRunner(Runner):
                            map_location)
         finally:
             self._resume_file = None
+        self._warn_if_finished(filename)
+
+    def _warn_if_finished(self, filename: str) -> None:
+        """mmengine resumes a run that has done all its epochs and exits 0
+        having trained nothing; say so."""
+        loop = self._train_loop
+        if not isinstance(loop, BaseLoop):
+            return
+        for unit, done, total in (('epoch', self.epoch,
+                                   getattr(loop, 'max_epochs', None)),
+                                  ('iter', self.iter,
+                                   getattr(loop, 'max_iters', None))):
+            if unit == 'epoch' and total is None:
+                continue
+            if total is not None and done >= total:
+                self.logger.warning(
+                    f'nothing left to train: {filename} is at {unit} {done} '
+                    f'of train_cfg.max_{unit}s={total}; raise '
+                    f'train_cfg.max_{unit}s to train on')
+            return
 
     def load_checkpoint(self,
                         filename: str,
@@ -195,7 +295,8 @@ class WeightsOnlyRunner(Runner):
                         strict: bool = False,
                         revise_keys: list = [(r'^module.', '')]) -> dict:
         """As mmengine's, but weights-only (see class docstring)."""
-        trusted_dir = self.work_dir if filename == self._resume_file else None
+        trusted_dir = (self.work_dir if filename == self._resume_file
+                       and self.cfg.get('trust_resume') else None)
         checkpoint = load_checkpoint_file(filename, map_location, trusted_dir)
         self.call_hook('after_load_checkpoint', checkpoint=checkpoint)
         model = self.model.module if is_model_wrapper(

@@ -8,6 +8,7 @@ from typing import Callable, Tuple, Type
 
 from ..datasets.integrity import DataIntegrityError
 from ..engine.checkpoint_io import UnsafeCheckpointError
+from ..fileio import DiskWriteError
 from .config_utils import ConfigKeyError
 
 
@@ -22,7 +23,7 @@ def parse_size(text: str) -> Tuple[int, int]:
 
 
 PLUGIN_ERRORS = (FileNotFoundError, ConfigKeyError, DataIntegrityError,
-                 UnsafeCheckpointError, FloatingPointError)
+                 UnsafeCheckpointError, FloatingPointError, DiskWriteError)
 
 
 def expected_errors() -> Tuple[Type[BaseException], ...]:

@@ -4,6 +4,7 @@ import os.path as osp
 from typing import Any, Dict, Optional
 
 from mmengine.config import Config, ConfigDict
+from mmengine.logging import print_log
 
 DATALOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 # Top-level keys that mmengine's Runner.from_cfg, mmseg and our tools read
@@ -18,7 +19,7 @@ RUNNER_KEYS = frozenset(
      'resume', 'launcher', 'env_cfg', 'log_processor', 'log_level',
      'visualizer', 'default_scope', 'randomness', 'experiment_name',
      'runner_type', 'custom_imports', 'tta_model', 'tta_pipeline',
-     'vis_backends', 'data_root', 'test_pipeline'))
+     'vis_backends', 'data_root', 'test_pipeline', 'trust_resume'))
 
 
 class ConfigKeyError(KeyError):
@@ -91,18 +92,78 @@ def apply_cfg_options(cfg: Config, options: Optional[Dict[str,
 
     ``data_root=...`` also reaches the datasets of every dataloader (configs
     copy it there when they are read, so mmengine alone would not).
+    ``train_cfg.max_epochs=N`` stretches the epoch-based schedule to N
+    epochs (:func:`follow_max_epochs`); ``optim_wrapper.optimizer.lr`` is
+    refused where a OneCycleLR sets the learning rate instead.
     """
     if not options:
         return cfg
     for key in options:
         _check_key(cfg, key)
+    _refuse_overridden_lr(cfg, options)
+    old_max_epochs = (cfg.get('train_cfg') or {}).get('max_epochs')
     cfg.merge_from_dict(options)
+    if 'train_cfg.max_epochs' in options and old_max_epochs:
+        follow_max_epochs(cfg, old_max_epochs, options)
     if 'data_root' in options:
         for name in DATALOADERS:
             loader = cfg.get(name)
             if loader is not None and 'dataset' in loader:
                 _set_data_root(loader['dataset'], options['data_root'])
     return cfg
+
+
+def _schedulers(cfg: Config) -> list:
+    schedulers = cfg.get('param_scheduler') or []
+    return [schedulers] if isinstance(schedulers, dict) else list(schedulers)
+
+
+def _refuse_overridden_lr(cfg: Config, options: Dict[str, Any]) -> None:
+    """OneCycleLR starts at ``eta_max / div_factor`` whatever the optimizer's
+    lr says, so an lr override would change nothing."""
+    if 'optim_wrapper.optimizer.lr' not in options:
+        return
+    for index, scheduler in enumerate(_schedulers(cfg)):
+        if scheduler.get('type') == 'OneCycleLR':
+            raise ConfigKeyError(
+                'optim_wrapper.optimizer.lr has no effect here: '
+                f'param_scheduler.{index} (OneCycleLR) sets the learning '
+                f'rate from its eta_max (peak, now {scheduler.get("eta_max")}'
+                f'); set param_scheduler.{index}.eta_max instead')
+
+
+def follow_max_epochs(cfg: Config, old_max_epochs: int,
+                      options: Dict[str, Any]) -> None:
+    """Stretch the epoch-based schedulers of a run of ``old_max_epochs`` to
+    ``cfg.train_cfg.max_epochs``, as mmseg users expect of a shorter or
+    longer run (mmengine would keep the old schedule: a 3-epoch run of a
+    150-epoch OneCycle never reaches its peak). ``begin`` and ``end`` scale
+    in proportion (rounded, at least one epoch apart); a boundary the same
+    ``--cfg-options`` sets, and iteration-based schedulers, stay as given.
+    """
+    new_max_epochs = cfg.train_cfg.max_epochs
+    if not isinstance(new_max_epochs, int) or new_max_epochs < 1:
+        raise ConfigKeyError('train_cfg.max_epochs must be a positive '
+                             f'integer, got {new_max_epochs!r}')
+    if new_max_epochs == old_max_epochs:
+        return
+    ratio = new_max_epochs / old_max_epochs
+    for index, scheduler in enumerate(_schedulers(cfg)):
+        if not scheduler.get('by_epoch', True):
+            continue
+        begin, end = scheduler.get('begin', 0), scheduler.get('end')
+        if f'param_scheduler.{index}.begin' not in options:
+            scheduler['begin'] = min(round(begin * ratio), new_max_epochs - 1)
+        if end is not None and f'param_scheduler.{index}.end' not in options:
+            scheduler['end'] = (new_max_epochs if end >= old_max_epochs else
+                                max(round(end * ratio),
+                                    scheduler['begin'] + 1))
+    phases = ', '.join(f"{s.get('type')} {s.get('begin', 0)}-{s.get('end')}"
+                       for s in _schedulers(cfg))
+    print_log(
+        f'train_cfg.max_epochs {old_max_epochs} -> {new_max_epochs}: the '
+        f'epoch-based schedule follows (param_scheduler: {phases})',
+        logger='current')
 
 
 def _set_data_root(dataset: ConfigDict, data_root: str) -> None:

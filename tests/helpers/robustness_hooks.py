@@ -63,3 +63,117 @@ class SigkillHook(Hook):
                          outputs=None) -> None:
         if runner.iter + 1 == self.at_iter:
             os.kill(os.getpid(), signal.SIGKILL)
+
+
+@HOOKS.register_module()
+class FakeScoreHook(Hook):
+    """Adds ``score`` = ``scores[epoch - 1]`` to each validation's metrics,
+    before early stopping and checkpoint selection read them: a run whose
+    best epoch and stopping epoch are known beforehand."""
+    priority = 'NORMAL'
+
+    def __init__(self, scores) -> None:
+        self.scores = list(scores)
+
+    def after_val_epoch(self, runner, metrics=None) -> None:
+        metrics['score'] = float(self.scores[runner.epoch - 1])
+        with open(osp.join(runner.work_dir, 'validated.txt'), 'a') as f:
+            f.write(f'{runner.epoch}\n')
+
+
+@HOOKS.register_module()
+class KillAtSaveHook(Hook):
+    """SIGKILLs its process at one moment of checkpointing the validation of
+    epoch ``epoch``:
+
+    - ``best_tmp`` / ``epoch_tmp``: with half of ``best_*`` / ``epoch_*``'s
+      ``.tmp`` file written;
+    - ``best_renamed`` / ``epoch_renamed``: right after that file is renamed
+      into place;
+    - ``old_best_removed``: right after the previous best file is removed.
+    """
+
+    def __init__(self, moment: str, epoch: int) -> None:
+        self.moment, self.epoch = moment, epoch
+
+    def before_train(self, runner) -> None:
+        import mmengine.runner.runner as runner_module
+        kind, _, when = self.moment.partition('_')
+        hook = self
+
+        def now(name: str, prefix: str) -> bool:
+            return (osp.basename(name).startswith(prefix)
+                    and runner.epoch == hook.epoch)
+
+        def die():
+            os.kill(os.getpid(), signal.SIGKILL)
+
+        if when == 'tmp':
+            save = runner_module.save_checkpoint
+
+            def half_save(checkpoint, filename, *args, **kwargs):
+                save(checkpoint, filename, *args, **kwargs)
+                if now(filename, kind + '_'):
+                    size = os.path.getsize(filename)
+                    with open(filename, 'r+b') as f:
+                        f.truncate(size // 2)
+                    die()
+
+            runner_module.save_checkpoint = half_save
+        elif when == 'renamed':
+            replace = os.replace
+
+            def replace_then_die(src, dst, *args, **kwargs):
+                replace(src, dst, *args, **kwargs)
+                if now(str(dst), kind + '_') and str(dst).endswith('.pth'):
+                    die()
+
+            os.replace = replace_then_die
+        elif self.moment == 'old_best_removed':
+            remove = os.remove
+
+            def remove_then_die(path, *args, **kwargs):
+                remove(path, *args, **kwargs)
+                if now(str(path), 'best_'):
+                    die()
+
+            os.remove = remove_then_die
+        else:
+            raise ValueError(f'unknown moment {self.moment}')
+
+
+@HOOKS.register_module()
+class PoisonAfterStepHook(Hook):
+    """Turns one weight into NaN after the optimizer step of iteration
+    ``at_iter`` (1-based): what a step that diverges does, unseen by a loss
+    computed before it."""
+    priority = 'LOWEST'
+
+    def __init__(self, at_iter: int) -> None:
+        self.at_iter = at_iter
+
+    def after_train_iter(self, runner, batch_idx, data_batch=None,
+                         outputs=None) -> None:
+        if runner.iter + 1 == self.at_iter:
+            model = runner.model.module if hasattr(runner.model,
+                                                   'module') else runner.model
+            with torch.no_grad():
+                model.decode_head.conv_seg.weight.fill_(float('nan'))
+
+
+@HOOKS.register_module()
+class DiskFullAtSaveHook(Hook):
+    """The first checkpoint save writes part of its file, then fails as a
+    full disk does (ENOSPC)."""
+
+    def before_train(self, runner) -> None:
+        import errno
+
+        import mmengine.runner.runner as runner_module
+
+        def full_disk(checkpoint, filename, *args, **kwargs):
+            with open(filename, 'wb') as f:
+                f.write(b'PK\x03\x04 partial')
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), filename)
+
+        runner_module.save_checkpoint = full_disk

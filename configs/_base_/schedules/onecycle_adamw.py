@@ -28,7 +28,7 @@ default_hooks = dict(
     sampler_seed=dict(type='DistSamplerSeedHook'),
     visualization=dict(type='SegVisualizationHook'),
     checkpoint=dict(
-        type='CheckpointHook',
+        type='SafeCheckpointHook',
         by_epoch=True,
         interval=1,
         max_keep_ckpts=2,
@@ -36,6 +36,6 @@ default_hooks = dict(
         rule='greater'))
 custom_hooks = [
     dict(
-        type='EarlyStoppingHook', monitor='mIoU', patience=10, rule='greater')
+        type='TrainOnlyEarlyStoppingHook', monitor='mIoU', patience=10, rule='greater')
 ]
 custom_hooks.append(dict(type='ValLossHook'))

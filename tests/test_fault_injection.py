@@ -1,0 +1,142 @@
+"""Kills at every checkpointing moment, and copied work dirs, through
+tools/train.py on real CamVid frames."""
+import hashlib
+import os
+import os.path as osp
+import shutil
+import signal
+
+import pytest
+import torch
+
+from conftest import link_camvid_subset
+from test_robustness import FAST, run, write_config
+
+# best at epoch 2, then no better: patience 2 stops after epoch 4
+SCORES = [1.0, 2.0, 1.5, 1.2, 1.1, 1.0]
+STOP_AT = 4
+KILLS = [  # (moment, epoch whose validation it interrupts)
+    ('best_tmp', 2), ('best_renamed', 2), ('old_best_removed', 2),
+    ('epoch_tmp', 2), ('epoch_renamed', 2), ('mid_epoch', 3)
+]
+
+
+@pytest.fixture(scope='module')
+def tiny_camvid(tmp_path_factory, camvid_root):
+    return link_camvid_subset(
+        tmp_path_factory.mktemp('camvid'), camvid_root, {'train': 8, 'val': 1})
+
+
+def scored_config(path, kill: str = '') -> str:
+    hooks = ("dict(type='TrainOnlyEarlyStoppingHook', monitor='score', "
+             f"patience=2, rule='greater'), dict(type='FakeScoreHook', "
+             f"scores={SCORES!r})" + (f', {kill}' if kill else ''))
+    return write_config(path, hooks)
+
+
+def options(data_root):
+    return FAST + [
+        f'data_root={data_root}', 'train_cfg.max_epochs=6',
+        'train_dataloader.batch_size=4',
+        'default_hooks.checkpoint.save_best=score'
+    ]
+
+
+def best_files(work):
+    return sorted(f for f in os.listdir(work) if f.startswith('best_'))
+
+
+def test_kill_at_every_checkpoint_moment_then_resume(tiny_camvid, tmp_path):
+    """After each kill: no torn file, a best checkpoint once a validation
+    completed; in the end every epoch of the run was validated once
+    (re-trained epochs again, as they are new), exactly one best file, and
+    early stopping at the unbroken run's epoch."""
+    opts = options(tiny_camvid)
+    whole = str(tmp_path / 'whole')
+    run('tools/train.py', scored_config(tmp_path / 'plain.py'), '--work-dir',
+        whole, '--cfg-options', *opts)
+    assert open(osp.join(whole, 'early_stopped.json')).read() == \
+        f'{{"epoch": {STOP_AT}}}'
+    assert best_files(whole) == ['best_score_epoch_2.pth']
+
+    work = str(tmp_path / 'broken')
+    resumed_from = {}
+    for index, (moment, epoch) in enumerate(KILLS):
+        # 2 iterations an epoch: the first of epoch ``epoch``
+        kill = (f"dict(type='SigkillHook', at_iter={2 * epoch - 1})"
+                if moment == 'mid_epoch' else
+                f"dict(type='KillAtSaveHook', moment={moment!r}, "
+                f"epoch={epoch})")
+        cfg = scored_config(tmp_path / f'kill{index}.py', kill)
+        proc = run('tools/train.py', cfg, '--work-dir', work,
+                   *(['--resume'] if index else []), '--cfg-options', *opts,
+                   check=False)
+        assert proc.returncode == -signal.SIGKILL, (moment,
+                                                    proc.stderr[-2000:])
+        log = proc.stdout + proc.stderr
+        if index:
+            resumed_from[moment] = log.split('Auto resumed from')[-1][:200]
+        names = os.listdir(work)
+        for name in names:
+            if name.endswith('.pth'):  # never torn
+                torch.load(osp.join(work, name), weights_only=True)
+        assert best_files(work), (moment, names)  # epoch 1 was validated
+    proc = run('tools/train.py', scored_config(tmp_path / 'last.py'),
+               '--work-dir', work, '--resume', '--cfg-options', *opts)
+    assert open(osp.join(work, 'early_stopped.json')).read() == \
+        f'{{"epoch": {STOP_AT}}}'
+    assert best_files(work) == ['best_score_epoch_2.pth']
+    best = torch.load(osp.join(work, 'best_score_epoch_2.pth'),
+                      weights_only=True)
+    assert best['meta']['epoch'] == 2
+    assert not [n for n in os.listdir(work) if n.endswith('.tmp')]
+    # every resume started from a checkpoint written after its epoch's
+    # validation: the epochs validated form 1..STOP_AT once, plus the
+    # epochs a kill made the run train again
+    validated = [int(v) for v in open(osp.join(work, 'validated.txt'))]
+    assert sorted(set(validated)) == list(range(1, STOP_AT + 1))
+    assert validated.count(1) == 1 and validated[-2:] == [3, 4]
+    last = torch.load(osp.join(work, f'epoch_{STOP_AT}.pth'),
+                      weights_only=True)
+    state = last['meta']['early_stopping'][0]
+    assert state == dict(best_score=2.0, wait_count=2)
+    # the kill after epoch 2's rename resumed from epoch 2, not epoch 1
+    assert 'epoch_2.pth' in resumed_from['mid_epoch']
+    for moment in ('best_renamed', 'old_best_removed', 'epoch_tmp',
+                   'epoch_renamed'):
+        assert 'epoch_1.pth' in resumed_from[moment], moment
+
+
+def digest(folder):
+    out = {}
+    for name in sorted(os.listdir(folder)):
+        path = osp.join(folder, name)
+        if osp.isfile(path):
+            with open(path, 'rb') as f:
+                out[name] = (os.stat(path).st_mtime_ns,
+                             hashlib.sha256(f.read()).hexdigest())
+    return out
+
+
+def test_copied_work_dir_resumes_without_touching_the_original(
+        tiny_camvid, tmp_path):
+    opts = options(tiny_camvid)
+    original = str(tmp_path / 'runA')
+    cfg = scored_config(tmp_path / 'kill.py',
+                        "dict(type='SigkillHook', at_iter=7)")
+    proc = run('tools/train.py', cfg, '--work-dir', original,
+               '--cfg-options', *opts, check=False)
+    assert proc.returncode == -signal.SIGKILL
+    assert best_files(original) == ['best_score_epoch_2.pth']
+    copy = str(tmp_path / 'copy')
+    shutil.copytree(original, copy, symlinks=True)
+    before = digest(original)
+    proc = run('tools/train.py', scored_config(tmp_path / 'go.py'),
+               '--work-dir', copy, '--resume', '--cfg-options', *opts)
+    log = proc.stdout + proc.stderr
+    assert original not in log.replace(copy, '<copy>')
+    assert digest(original) == before
+    assert f'Auto resumed from the latest complete checkpoint {copy}' in log
+    assert best_files(copy) == ['best_score_epoch_2.pth']
+    assert open(osp.join(copy, 'early_stopped.json')).read() == \
+        f'{{"epoch": {STOP_AT}}}'
