@@ -8,7 +8,7 @@ import torch
 from mmengine.config import Config
 from mmseg.registry import DATASETS, METRICS
 
-from conftest import ROOT, make_split, write_png
+from conftest import ROOT, write_png
 from mmseg_fastscnn.datasets import sequence_of
 
 PIPELINE = [dict(type='LoadImageFromFile'), dict(type='LoadAnnotations')]

@@ -20,6 +20,11 @@ SMALL = [
     'test_dataloader.num_workers=0',
     'test_dataloader.persistent_workers=False', 'default_hooks.logger.interval=1'
 ]
+# the configs test on CamVid's test split; these tests evaluate val frames
+TEST_ON_VAL = [
+    'test_dataloader.dataset.data_prefix.img_path=val',
+    'test_dataloader.dataset.data_prefix.seg_map_path=valannot'
+]
 
 
 def run_tool(*args, check=True, program=sys.executable, **extra_env):
@@ -71,12 +76,15 @@ def test_train_resume_test_show_dir(tiny_camvid, tmp_path):
     test_work = str(tmp_path / 'test')
     run_tool('tools/test.py', CONFIG, osp.join(work, 'epoch_3.pth'),
              '--work-dir', test_work, '--show-dir', show, '--show-samples',
-             '2', '--cfg-options', *opts)
+             '2', '--cfg-options', *opts, *TEST_ON_VAL)
+    # one panel per val image, named as the image (not test_<file>_<n>)
     painted = [
         f for dirpath, _, files in os.walk(show) for f in files
         if f.endswith('.png')
     ]
-    assert len(painted) == 3
+    assert sorted(painted) == sorted(os.listdir(osp.join(tiny_camvid,
+                                                         'val')))
+    assert all(osp.isfile(osp.join(show, f)) for f in painted)
     with open(osp.join(test_work, 'test_metrics.json')) as f:
         metrics = json.load(f)
     for key in ('aAcc', 'mIoU', 'mDice'):
@@ -96,7 +104,7 @@ def test_train_resume_test_show_dir(tiny_camvid, tmp_path):
     for name, extra in (('single', []), ('tta', ['--tta'])):
         out = str(tmp_path / name)
         run_tool('tools/test.py', CONFIG, shipped, '--work-dir', out, *extra,
-                 '--cfg-options', *opts)
+                 '--cfg-options', *opts, *TEST_ON_VAL)
         with open(osp.join(out, 'test_metrics.json')) as f:
             scores[name] = json.load(f)
     from mmengine import Config
@@ -142,6 +150,7 @@ def test_two_stage_script_fine_tunes_stage_one_and_resumes(
     again = proc.stdout + proc.stderr
     assert again.count('Auto resumed from the latest complete') == 2
     assert 'Epoch(train)' not in again
+    assert again.count('nothing left to train') == 2
 
 
 @pytest.mark.parametrize('flag', ['--work-dir', '--load-from=x.pth'])

@@ -5,9 +5,13 @@
         [--show-samples N --seed S]
         [--cfg-options k=v ...] [--launcher ...]
 
-Metrics are logged and written to ``<work_dir>/test_metrics.json``; with
-``SegReportMetric`` (the CamVid configs) also per-class metrics and the
-confusion matrix (JSON and PNG) in ``<work_dir>``.
+Metrics are logged and written to ``<work_dir>/test_metrics.json``, with
+what was evaluated (``evaluated``: checkpoint, split folders, image count);
+with ``SegReportMetric`` (the CamVid configs) also per-class metrics and the
+confusion matrix (JSON and PNG) in ``<work_dir>``. The CamVid configs test on
+the SegNet test split (``test/``, ``testannot/``); for val:
+``--cfg-options test_dataloader.dataset.data_prefix.img_path=val
+test_dataloader.dataset.data_prefix.seg_map_path=valannot``.
 """
 import argparse
 import json
@@ -41,8 +45,8 @@ def parse_args(argv=None) -> argparse.Namespace:
         '--show', action='store_true', help='show prediction results')
     parser.add_argument(
         '--show-dir',
-        help='directory where painted images will be saved; with --show-dir '
-        'every image is written')
+        help='directory where painted images will be saved, one '
+        '<image stem>.png panel per test image')
     parser.add_argument(
         '--wait-time', type=float, default=2, help='the interval of show (s)')
     parser.add_argument(
@@ -87,6 +91,8 @@ def trigger_visualization_hook(cfg: Config, args: argparse.Namespace) -> None:
         vis['wait_time'] = args.wait_time
     if args.show_dir:
         cfg.visualizer['save_dir'] = args.show_dir
+        if cfg.visualizer.get('type') == 'SideBySideSegVisualizer':
+            cfg.visualizer['panel_dir'] = args.show_dir  # <stem>.png there
         os.makedirs(args.show_dir, exist_ok=True)
 
 
@@ -120,6 +126,38 @@ def build_cfg(args: argparse.Namespace) -> Config:
         raise ValueError(f'--show-samples must be >= 0, got '
                          f'{args.show_samples}')
     return cfg
+
+
+VAL_INSTEAD = ('test_dataloader.dataset.data_prefix.img_path=val '
+               'test_dataloader.dataset.data_prefix.seg_map_path=valannot')
+
+
+def split_folders(dataset_cfg) -> dict:
+    """The folders a test dataset config reads, before anything is built."""
+    root = dataset_cfg.get('data_root') or ''
+    prefix = dataset_cfg.get('data_prefix') or {}
+    folders = {key: osp.join(root, prefix[key])
+               for key in ('img_path', 'seg_map_path') if key in prefix}
+    info = dict(dataset=dataset_cfg.get('type'), data_root=root, **folders)
+    for key in ('held_out', 'role'):
+        if key in dataset_cfg:
+            info[key] = dataset_cfg[key]
+    return info
+
+
+def check_test_split(cfg: Config) -> dict:
+    """Refuse a test split whose folders are missing, naming them and the
+    options that evaluate val instead."""
+    info = split_folders(cfg.test_dataloader.dataset)
+    for key in ('img_path', 'seg_map_path'):
+        folder = info.get(key)
+        if folder is not None and '://' not in folder and \
+                not osp.isdir(folder):
+            raise FileNotFoundError(
+                f'test split not found: {folder} (the CamVid configs test on '
+                'the SegNet test split, test/ and testannot/ under data_root)'
+                f'; to evaluate val instead: --cfg-options {VAL_INSTEAD}')
+    return info
 
 
 def write_samples(runner, num: int, seed: int, path: str) -> str:
@@ -159,13 +197,23 @@ def write_samples(runner, num: int, seed: int, path: str) -> str:
 def main(argv=None) -> dict:
     args = parse_args(argv)
     cfg = build_cfg(args)
+    evaluated = check_test_split(cfg)
     runner = build_runner(cfg)
     metrics = runner.test()
     if not is_main_process():  # metrics are gathered on rank 0
         return metrics
+    evaluated = dict(
+        checkpoint=osp.abspath(args.checkpoint) if '://' not in
+        args.checkpoint else args.checkpoint,
+        **evaluated,
+        images=len(runner.test_dataloader.dataset),
+        tta=bool(args.tta))
+    runner.logger.info(
+        'evaluated ' + ', '.join(f'{k}={v}' for k, v in evaluated.items()))
     out = osp.join(cfg.work_dir, 'test_metrics.json')
     with open(out, 'w') as f:
-        json.dump({k: float(v) for k, v in metrics.items()}, f, indent=2)
+        json.dump(dict({k: float(v) for k, v in metrics.items()},
+                       evaluated=evaluated), f, indent=2)
     runner.logger.info(f'metrics written to {out}')
     if args.show_samples:
         path = write_samples(runner, args.show_samples, args.seed,

@@ -1,7 +1,10 @@
-"""ONNX export, parity check, ONNX Runtime sessions and INT8 quantization."""
+"""ONNX export, metadata, parity check, ONNX Runtime sessions and INT8
+quantization."""
+import json
+import os
 import os.path as osp
 import tempfile
-from typing import Iterable, Optional, Sequence, Tuple
+from typing import Dict, Iterable, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -102,6 +105,56 @@ def onnx_parity(segmentor: nn.Module, onnx_path: str,
             agree += int((labels == ref.argmax(1)).sum())
             total += labels.size
     return dict(max_logit_diff=max_diff, label_agreement=agree / total)
+
+
+def write_metadata(path: str, metadata: Dict[str, object]) -> None:
+    """Store ``metadata`` in the ONNX file's ``metadata_props`` (strings;
+    lists and dicts as JSON), rewriting the file through a temporary one
+    so that it is never left half written."""
+    import onnx
+    model = onnx.load(path)
+    del model.metadata_props[:]
+    for key, value in metadata.items():
+        entry = model.metadata_props.add()
+        entry.key = key
+        entry.value = value if isinstance(value, str) else json.dumps(value)
+    tmp = path + '.tmp'
+    try:
+        onnx.save(model, tmp)
+        os.replace(tmp, path)
+    finally:
+        if osp.exists(tmp):
+            os.remove(tmp)
+
+
+def read_metadata(path: str) -> Dict[str, object]:
+    """``metadata_props`` of an ONNX file, JSON values decoded."""
+    import onnx
+    model = onnx.load(path, load_external_data=False)
+    out = {}
+    for entry in model.metadata_props:
+        try:
+            out[entry.key] = json.loads(entry.value)
+        except ValueError:
+            out[entry.key] = entry.value
+    return out
+
+
+def label_agreement(onnx_path: str, images: Sequence[np.ndarray],
+                    expected: Sequence[np.ndarray],
+                    infer_mode: str = 'cls') -> float:
+    """Fraction of pixels whose ONNX label equals the ``expected`` (H, W)
+    labels of raw BGR images (H, W, 3), e.g. those of mmseg's
+    ``inference_model``, which tools/infer.py writes."""
+    session = create_session(onnx_path)
+    agree = total = 0
+    for image, labels_expected in zip(images, expected):
+        x = image.transpose(2, 0, 1)[None].astype(np.float32)
+        out = session.run(None, {'image': x})[0][0]
+        labels = out if infer_mode == 'cls' else out.argmax(0)
+        agree += int((labels == np.asarray(labels_expected)).sum())
+        total += labels.size
+    return agree / total
 
 
 class _ImageReader:

@@ -1,4 +1,5 @@
 """Input | ground truth | prediction, in the dataset palette, with a legend."""
+import os.path as osp
 from typing import List, Optional, Sequence
 
 import cv2
@@ -75,7 +76,22 @@ class SideBySideSegVisualizer(SegLocalVisualizer):
     the dataset palette with a legend, instead of overlays.
 
     Used by mmseg's SegVisualizationHook (``tools/test.py --show-dir``).
+    With ``panel_dir`` (tools/test.py sets it to ``--show-dir``), each test
+    image's panel is written there as ``<image stem>.png`` and titled with
+    the image's file name, rather than mmengine's
+    ``vis_data/vis_image/test_<file>.png_<step>.png``.
+
+    Args:
+        panel_dir (str | None): Folder for the test panels. Default: None.
+        **kwargs: Passed to SegLocalVisualizer.
     """
+
+    def __init__(self,
+                 name: str = 'visualizer',
+                 panel_dir: Optional[str] = None,
+                 **kwargs) -> None:
+        super().__init__(name=name, **kwargs)
+        self.panel_dir = panel_dir
 
     def add_datasample(self,
                        name: str,
@@ -99,9 +115,15 @@ class SideBySideSegVisualizer(SegLocalVisualizer):
                 gt = data_sample.gt_sem_seg.data[0].cpu().numpy()
             if draw_pred and 'pred_sem_seg' in data_sample:
                 pred = data_sample.pred_sem_seg.data[0].cpu().numpy()
-        panel = side_by_side(image, gt, pred, classes, palette, name)
+        img_path = getattr(data_sample, 'img_path', None)
+        title = osp.basename(img_path) if img_path else name
+        if (out_file is None and self.panel_dir is not None and img_path
+                and name == f'test_{title}'):
+            out_file = osp.join(self.panel_dir,
+                                osp.splitext(title)[0] + '.png')
+        panel = side_by_side(image, gt, pred, classes, palette, title)
         if show:
-            self.show(panel, win_name=name, wait_time=wait_time)
+            self.show(panel, win_name=title, wait_time=wait_time)
         if out_file is not None:
             mmcv.imwrite(mmcv.rgb2bgr(panel), out_file)
         else:

@@ -1,6 +1,6 @@
 """Pixel frequency per class over a split, and class weights as JSON.
 
-    python tools/analysis/class_stats.py data/camvid --split trainannot \
+    python tools/analysis/class_stats.py data/camvid --split train \
         --out configs/_base_/datasets/camvid_class_stats.json
 
 The JSON's ``weights`` (inverse, median, enet) can be named by the losses:
@@ -21,7 +21,10 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('data_root', help='CamVid root (SegNet layout)')
     parser.add_argument(
-        '--split', default='trainannot', help='label folder under data_root')
+        '--split', default='train',
+        help='split whose label maps to count (train reads trainannot/, as '
+        'check_dataset.py --splits names them); a folder ending in annot '
+        'is read as it is')
     parser.add_argument('--out', help='JSON path (default: print only)')
     parser.add_argument(
         '--enet-c', type=float, default=1.02, help="ENet's constant c")
@@ -30,7 +33,9 @@ def parse_args(argv=None):
 
 def main(argv=None) -> dict:
     args = parse_args(argv)
-    folder = osp.join(args.data_root, args.split)
+    labels = (args.split if args.split.endswith('annot') else
+              args.split + 'annot')
+    folder = osp.join(args.data_root, labels)
     stems = list_stems(folder, '.png')
     if not stems:
         raise ValueError(f'empty split: no .png label maps in {folder}')
@@ -38,7 +43,7 @@ def main(argv=None) -> dict:
         (osp.join(folder, s + '.png') for s in stems), len(CAMVID_CLASSES))
     total = counts.sum()
     stats = dict(
-        split=args.split,
+        split=labels,
         num_images=n,
         classes=list(CAMVID_CLASSES),
         pixel_count=[int(c) for c in counts],

@@ -1,7 +1,11 @@
 """Parameters and FLOPs per block, shaped like Table 1 of the Fast-SCNN paper.
 
     python tools/analysis/complexity.py configs/fastscnn_camvid.py \
-        [--sizes 360x480 1024x2048] [--json out.json]
+        [--sizes 360x480 540x720 1024x2048] [--json out.json]
+
+Default sizes: CamVid's 360x480, the size the config's test pipeline runs
+the network at for it (540x720 for the main config), and the paper's
+1024x2048.
 """
 import argparse
 import json
@@ -12,6 +16,7 @@ from mmseg.registry import MODELS
 
 import mmseg_fastscnn  # noqa: F401
 from mmseg_fastscnn.analysis import complexity_table
+from mmseg_fastscnn.deploy import working_size
 from mmseg_fastscnn.utils import parse_size, run_cli
 
 
@@ -20,11 +25,15 @@ def main(argv=None):
     parser.add_argument('config')
     parser.add_argument(
         '--sizes', nargs='+', type=parse_size,
-        default=[(360, 480), (1024, 2048)], help='input sizes HxW')
+        default=None, help='input sizes HxW (default: 360x480, the '
+        'deployed size and 1024x2048)')
     parser.add_argument('--json', help='also write the table as JSON')
     args = parser.parse_args(argv)
     cfg = Config.fromfile(args.config)
     init_default_scope(cfg.get('default_scope', 'mmseg'))
+    if args.sizes is None:
+        deployed = working_size(cfg, (360, 480))
+        args.sizes = list(dict.fromkeys([(360, 480), deployed, (1024, 2048)]))
     model = MODELS.build(cfg.model).eval()
     rows, total = complexity_table(model, args.sizes)
     sizes = [f'{h}x{w}' for h, w in args.sizes]

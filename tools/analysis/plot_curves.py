@@ -1,7 +1,10 @@
 """Draw a run's curves (loss, mIoU + Dice, pixel accuracy vs epoch) as PNGs.
 
     python tools/analysis/plot_curves.py work_dirs/fastscnn_camvid \
-        --out-dir results/fastscnn_camvid [--json metrics.json]
+        --out-dir results/fastscnn_camvid [--json PATH]
+
+Writes loss.png, miou_dice.png, accuracy.png and the per-epoch numbers as
+curves.json (or ``--json PATH``) into ``--out-dir``.
 
 Why not mmseg's ``analyze_logs.py`` (installed under ``mmseg/.mim/tools/
 analysis_tools/``): it draws the keys it is given into one figure and
@@ -22,7 +25,8 @@ def main(argv=None):
     parser.add_argument('--out-dir', required=True, help='where PNGs go')
     parser.add_argument('--title', default='', help='figure title')
     parser.add_argument(
-        '--json', help='also write the per-epoch numbers to this file')
+        '--json', help='where the per-epoch numbers go (default: '
+        '<out-dir>/curves.json)')
     args = parser.parse_args(argv)
     train, val = read_epochs(find_scalar_files(args.run))
     if not val and not train:
@@ -30,15 +34,16 @@ def main(argv=None):
     os.makedirs(args.out_dir, exist_ok=True)
     for path in plot_curves(train, val, args.out_dir, args.title):
         print(f'wrote {path}')
-    if args.json:
-        with open(args.json, 'w') as f:
+    json_path = args.json or os.path.join(args.out_dir, 'curves.json')
+    if json_path:
+        with open(json_path, 'w') as f:
             json.dump(
                 dict(
                     train={str(k): v for k, v in sorted(train.items())},
                     val={str(k): v for k, v in sorted(val.items())}),
                 f,
                 indent=1)
-        print(f'wrote {args.json}')
+        print(f'wrote {json_path}')
     if val:
         best = max(val, key=lambda e: val[e]['mIoU'])
         print(f'best val mIoU {val[best]["mIoU"]:.2f} at epoch {best} '

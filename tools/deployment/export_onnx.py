@@ -10,8 +10,15 @@ The graph takes ``image``: (N, 3, H, W) float32 BGR 0..255 (as cv2 reads
 it; normalisation is inside) and returns ``cls`` (N, H, W) int64 labels or
 ``prob`` (N, K, H, W) at that size. Inside, the network runs at the size the
 config's test pipeline gives (e.g. 540x720 for a 1.5x Resize; override with
-``--work-size``). The parity check prints the max logit difference and
-the label agreement on val images.
+``--work-size``). The file's ``metadata_props`` name the classes, palette,
+input layout, channel order, value range, mean/std and sizes (read them
+with ``mmseg_fastscnn.deploy.read_metadata``).
+
+The parity check compares the graph's labels with what tools/infer.py
+writes (mmseg's ``inference_model`` on the same frame) and prints the max
+logit difference against the PyTorch graph, on val images, or on images of
+``--image-dir``, or, with neither, on generated images (export needs no
+CamVid). INT8 calibrates on train images or ``--image-dir``.
 """
 import argparse
 import os
@@ -21,12 +28,15 @@ import mmcv
 import numpy as np
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
+from mmseg.apis import inference_model
 from mmseg.registry import DATASETS
 
 import mmseg_fastscnn  # noqa: F401
 from mmseg_fastscnn.apis import init_model_checked
-from mmseg_fastscnn.deploy import (create_session, export_onnx, onnx_parity,
-                                   quantize_int8, working_size)
+from mmseg_fastscnn.deploy import (create_session, export_onnx,
+                                   label_agreement, onnx_parity,
+                                   quantize_int8, working_size,
+                                   write_metadata)
 from mmseg_fastscnn.deploy.evaluate import evaluate_labels
 from mmseg_fastscnn.utils import apply_cfg_options, parse_size, run_cli
 
@@ -46,6 +56,86 @@ def split_dataset(cfg, split: str):
     return DATASETS.build(dataset_cfg)
 
 
+def folder_images(folder: str, num: int) -> list:
+    """The first ``num`` images of ``folder`` (BGR, as cv2 reads them)."""
+    if not osp.isdir(folder):
+        raise FileNotFoundError(f'--image-dir not found: {folder}')
+    names = sorted(f for f in os.listdir(folder)
+                   if f.lower().endswith(('.png', '.jpg', '.jpeg', '.bmp')))
+    if not names:
+        raise ValueError(f'--image-dir {folder} holds no images')
+    images = []
+    for name in names[:num]:
+        image = mmcv.imread(osp.join(folder, name))
+        if image is None:
+            raise ValueError(f'cannot read image {osp.join(folder, name)}')
+        images.append(image)
+    return images
+
+
+def generated_images(num: int, size: tuple) -> list:
+    """Smooth random colour fields (H, W, 3) uint8, so that the parity
+    check runs without any data on the machine."""
+    rng = np.random.default_rng(0)
+    h, w = size
+    return [
+        mmcv.imresize(rng.integers(0, 256, (6, 8, 3), dtype=np.uint8),
+                      (w, h), interpolation='bicubic') for _ in range(num)
+    ]
+
+
+def graph_metadata(cfg, model, args, work_size) -> dict:
+    """What a deployer needs to feed the graph and read its output."""
+    pre = cfg.model.data_preprocessor
+    return {
+        'producer': f'mmseg-fastscnn {mmseg_fastscnn.__version__}',
+        'checkpoint': osp.basename(args.checkpoint),
+        'classes': list(model.dataset_meta['classes']),
+        'palette': [list(c) for c in model.dataset_meta['palette']],
+        'input_name': 'image',
+        'input_layout': 'NCHW',
+        'input_dtype': 'float32',
+        'input_channel_order': 'BGR',
+        'input_value_range': [0, 255],
+        'input_size_hw': list(args.size),
+        'work_size_hw': list(work_size),
+        'normalisation': 'inside the graph: (RGB - mean) / std',
+        'mean_rgb': list(pre.mean),
+        'std_rgb': list(pre.std),
+        'output_name': args.mode,
+        'output': ('(N, H, W) int64 class index' if args.mode == 'cls' else
+                   '(N, K, H, W) float32 softmax probabilities'),
+    }
+
+
+def images_for(args, cfg, split: str, num: int):
+    """(images at --size, where they came from): --image-dir, else the
+    config's ``split``, else generated where allowed (parity)."""
+    if args.image_dir:
+        images, where = folder_images(args.image_dir, num), args.image_dir
+    else:
+        try:
+            dataset = split_dataset(cfg, split)
+        except (FileNotFoundError, ValueError) as error:
+            if split == 'train':
+                raise FileNotFoundError(
+                    f'--int8 calibrates on the {split} split, which cannot '
+                    f'be read ({error}); give --image-dir DIR (frames like '
+                    'those the model will see)') from None
+            return generated_images(num, args.size), (
+                f'generated images (no {split} split: {error}; '
+                '--image-dir DIR to use frames of yours)')
+        if split == 'train':
+            rng = np.random.default_rng(0)
+            index = rng.choice(len(dataset), min(num, len(dataset)),
+                               replace=False)
+        else:
+            index = range(min(num, len(dataset)))
+        images = [dataset[int(i)]['img'] for i in index]
+        where = f'{split} images'
+    return [to_size(image, args.size) for image in images], where
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('config')
@@ -63,13 +153,17 @@ def main(argv=None):
         help='symbolic batch size (H and W stay fixed: see export_onnx)')
     parser.add_argument(
         '--parity-images', type=int, default=5,
-        help='val images for the parity check (0: skip)')
+        help='images for the parity check (0: skip)')
+    parser.add_argument(
+        '--image-dir', default=None,
+        help='images for the parity check and INT8 calibration (default: '
+        'the val and train splits; parity falls back to generated images)')
     parser.add_argument(
         '--int8', action='store_true',
         help='also write <out>.int8.onnx (static quantization)')
     parser.add_argument(
         '--calib-num', type=int, default=64,
-        help='train images to calibrate INT8 on')
+        help='images to calibrate INT8 on (train split or --image-dir)')
     parser.add_argument(
         '--eval', action='store_true',
         help='evaluate the ONNX model(s) on the val split (mIoU)')
@@ -88,45 +182,56 @@ def main(argv=None):
     apply_cfg_options(cfg, args.cfg_options)
     init_default_scope(cfg.get('default_scope', 'mmseg'))
     val = None  # checked before anything is written
-    if args.parity_images or args.eval:
-        val = split_dataset(cfg, 'val')
     if args.eval:
+        val = split_dataset(cfg, 'val')
         shape = val[0]['img'].shape[:2]
         if shape != tuple(args.size):
             raise ValueError(
                 f'--eval scores the graph against the val labels, so --size '
                 f'must be the val images\' size {shape[0]}x{shape[1]}, got '
                 f'{args.size[0]}x{args.size[1]} (drop --eval for this size)')
+    if args.parity_images:
+        parity_images, parity_from = images_for(args, cfg, 'val',
+                                                args.parity_images)
+    calib = None
+    if args.int8:
+        calib, calib_from = images_for(args, cfg, 'train', args.calib_num)
     model = init_model_checked(cfg, args.checkpoint)
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
     work_size = args.work_size or working_size(cfg, args.size)
     export_onnx(model, args.out, args.mode, args.size, args.dynamic,
                 work_size=work_size)
-    print(f'wrote {args.out} (input {args.size[0]}x{args.size[1]}, network '
-          f'at {work_size[0]}x{work_size[1]})')
+    metadata = graph_metadata(cfg, model, args, work_size)
+    write_metadata(args.out, metadata)
+    print(f'wrote {args.out} (input {args.size[0]}x{args.size[1]} BGR, '
+          f'network at {work_size[0]}x{work_size[1]})')
     results = {}
-    if args.parity_images:
-        # parity compares graph and PyTorch: any image will do, resized
-        images = [
-            to_size(val[i]['img'], args.size)
-            for i in range(min(args.parity_images, len(val)))
-        ]
-        parity = onnx_parity(model, args.out, images, args.mode, work_size)
-        print(f'parity on {len(images)} val images: max |logit diff| '
-              f'{parity["max_logit_diff"]:.2e}, label agreement '
-              f'{100 * parity["label_agreement"]:.4f}%')
-        results['parity'] = parity
     paths = {'fp32': args.out}
     if args.int8:
-        train = split_dataset(cfg, 'train')
-        rng = np.random.default_rng(0)
-        index = rng.choice(len(train), min(args.calib_num, len(train)),
-                           replace=False)
-        calib = [to_size(train[int(i)]['img'], args.size) for i in index]
         int8_path = osp.splitext(args.out)[0] + '.int8.onnx'
         quantize_int8(args.out, int8_path, calib)
-        print(f'wrote {int8_path} (calibrated on {len(calib)} train images)')
+        write_metadata(int8_path, dict(metadata, quantization='int8 QDQ'))
+        print(f'wrote {int8_path} (calibrated on {len(calib)} '
+              f'{calib_from})')
         paths['int8'] = int8_path
+    if args.parity_images:
+        # what tools/infer.py writes: mmseg's inference_model on the frame
+        def infer_labels(image):
+            return inference_model(model, image).pred_sem_seg.data[0].numpy()
+
+        parity = onnx_parity(model, args.out, parity_images, args.mode,
+                             work_size)
+        expected = [infer_labels(image) for image in parity_images]
+        parity['infer_agreement'] = {
+            name: label_agreement(path, parity_images, expected, args.mode)
+            for name, path in paths.items()
+        }
+        agreement = ', '.join(f'{name} {100 * value:.4f}%' for name, value
+                              in parity['infer_agreement'].items())
+        print(f'parity on {len(parity_images)} {parity_from}: label '
+              f'agreement with tools/infer.py {agreement}; fp32 max |logit '
+              f'diff| vs the PyTorch graph {parity["max_logit_diff"]:.2e}')
+        results['parity'] = parity
     if args.eval:
         for name, path in paths.items():
             session = create_session(path)

@@ -61,7 +61,12 @@ val_dataloader = dict(
         data_root=data_root,
         data_prefix=dict(img_path='val', seg_map_path='valannot'),
         pipeline=test_pipeline))
-test_dataloader = val_dataloader
+# the SegNet test split (233 frames, mostly footage in neither train nor val)
+test_dataloader = dict(
+    val_dataloader,
+    dataset=dict(
+        val_dataloader['dataset'],
+        data_prefix=dict(img_path='test', seg_map_path='testannot')))
 # IoUMetric + confusion matrix; tools/test.py writes its reports to work_dir
 val_evaluator = dict(type='SegReportMetric', iou_metrics=['mIoU', 'mDice'])
 test_evaluator = val_evaluator
