@@ -9,6 +9,7 @@ import pytest
 import torch
 
 from conftest import link_camvid_subset
+from test_evaluation import load_infer_tool
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 HELPERS = osp.join(ROOT, 'tests', 'helpers')
@@ -234,8 +235,9 @@ def test_class_weight_of_wrong_length_is_refused(tmp_path):
 def test_nonfinite_weights_are_never_saved(tiny_camvid, tmp_path):
     """The last step of epoch 1 breaks the weights after its loss was
     computed: no checkpoint (epoch or best) of them is written."""
-    cfg = write_config(tmp_path / 'nan.py',
-                       "dict(type='PoisonAfterStepHook', at_iter=2)")
+    cfg = write_config(
+        tmp_path / 'nan.py',
+        "dict(type='PoisonWeightsHook', at_iter=2, after_step=True)")
     work = str(tmp_path / 'w')
     proc = run('tools/train.py', cfg, '--work-dir', work, '--cfg-options',
                *FAST, f'data_root={tiny_camvid}', 'train_cfg.max_epochs=2',
@@ -302,15 +304,6 @@ def test_val_loss_is_the_epochs_own():
     assert hub.get_scalar('val/loss').mean(window) == 2.0
 
 
-def load_infer():
-    import importlib.util
-    spec = importlib.util.spec_from_file_location(
-        'infer_tool', osp.join(ROOT, 'tools', 'infer.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 SHIPPED = osp.join(ROOT, 'checkpoints', 'fastscnn_camvid.pth')
 
 
@@ -328,7 +321,7 @@ def test_infer_skips_unreadable_images_by_name(camvid_root, tmp_path):
     folder = str(tmp_path / 'in')
     names = small_frames(camvid_root, folder, 2)
     open(osp.join(folder, 'a_empty.png'), 'wb').close()
-    tool = load_infer()
+    tool = load_infer_tool()
     out = tmp_path / 'out'
     with pytest.raises(ValueError, match=r'1 of 3 image\(s\) could not be'):
         tool.main([MAIN, SHIPPED, folder, '--out-dir', str(out)])
@@ -349,7 +342,7 @@ def test_infer_on_a_full_disk_leaves_no_torn_file(camvid_root, tmp_path,
     folder = str(tmp_path / 'in')
     small_frames(camvid_root, folder, 1)
     from PIL import Image
-    tool = load_infer()
+    tool = load_infer_tool()
 
     def imwrite_full(img, path, *args, **kwargs):
         with open(path, 'wb') as f:

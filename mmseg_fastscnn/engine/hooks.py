@@ -350,6 +350,14 @@ class NonFiniteLossHook(Hook):
     """
     priority = 'ABOVE_NORMAL'
 
+    @staticmethod
+    def _stop(runner, what: str) -> None:
+        last = runner.message_hub.get_info('last_ckpt', None)
+        raise FloatingPointError(
+            f'{what}; training stopped. Last good checkpoint: '
+            f'{last or "none yet"}. Lower the learning rate or check the '
+            'data, then resume from it.')
+
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
         bad = [
             key for key, value in checkpoint.get('state_dict', {}).items()
@@ -357,14 +365,10 @@ class NonFiniteLossHook(Hook):
             and not torch.isfinite(value).all()
         ]
         if bad:
-            last = runner.message_hub.get_info('last_ckpt', None)
-            raise FloatingPointError(
-                f'non-finite weights after iteration {runner.iter} (epoch '
-                f'{runner.epoch}): {", ".join(bad[:3])}'
-                f'{" ..." if len(bad) > 3 else ""}; not saved, training '
-                f'stopped. Last good checkpoint: {last or "none yet"}. '
-                'Lower the learning rate or check the data, then resume '
-                'from it.')
+            self._stop(
+                runner, f'non-finite weights after iteration {runner.iter} '
+                f'(epoch {runner.epoch}): {", ".join(bad[:3])}'
+                f'{" ..." if len(bad) > 3 else ""}; not saved')
 
     def after_train_iter(self, runner, batch_idx: int, data_batch=None,
                          outputs=None) -> None:
@@ -376,9 +380,6 @@ class NonFiniteLossHook(Hook):
             and not torch.isfinite(torch.as_tensor(value)).all()
         }
         if bad:
-            last = runner.message_hub.get_info('last_ckpt', None)
-            raise FloatingPointError(
-                f'non-finite loss at iteration {runner.iter + 1} (epoch '
-                f'{runner.epoch + 1}): {bad}; training stopped. Last good '
-                f'checkpoint: {last or "none yet"}. Lower the learning rate '
-                'or check the data, then resume from it.')
+            self._stop(
+                runner, f'non-finite loss at iteration {runner.iter + 1} '
+                f'(epoch {runner.epoch + 1}): {bad}')

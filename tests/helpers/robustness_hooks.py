@@ -38,17 +38,29 @@ class DumpWeightsHook(Hook):
 
 @HOOKS.register_module()
 class PoisonWeightsHook(Hook):
-    """Turns one weight into NaN before iteration ``at_iter`` (1-based)."""
+    """Turns one weight into NaN before iteration ``at_iter`` (1-based), or
+    with ``after_step`` right after its optimizer step: what a step that
+    diverges does, unseen by a loss computed before it."""
+    priority = 'LOWEST'
 
-    def __init__(self, at_iter: int) -> None:
-        self.at_iter = at_iter
+    def __init__(self, at_iter: int, after_step: bool = False) -> None:
+        self.at_iter, self.after_step = at_iter, after_step
 
-    def before_train_iter(self, runner, batch_idx, data_batch=None) -> None:
+    def _poison(self, runner) -> None:
         if runner.iter + 1 == self.at_iter:
             model = runner.model.module if hasattr(runner.model,
                                                    'module') else runner.model
             with torch.no_grad():
                 model.decode_head.conv_seg.weight.fill_(float('nan'))
+
+    def before_train_iter(self, runner, batch_idx, data_batch=None) -> None:
+        if not self.after_step:
+            self._poison(runner)
+
+    def after_train_iter(self, runner, batch_idx, data_batch=None,
+                         outputs=None) -> None:
+        if self.after_step:
+            self._poison(runner)
 
 
 @HOOKS.register_module()
@@ -140,25 +152,6 @@ class KillAtSaveHook(Hook):
             os.remove = remove_then_die
         else:
             raise ValueError(f'unknown moment {self.moment}')
-
-
-@HOOKS.register_module()
-class PoisonAfterStepHook(Hook):
-    """Turns one weight into NaN after the optimizer step of iteration
-    ``at_iter`` (1-based): what a step that diverges does, unseen by a loss
-    computed before it."""
-    priority = 'LOWEST'
-
-    def __init__(self, at_iter: int) -> None:
-        self.at_iter = at_iter
-
-    def after_train_iter(self, runner, batch_idx, data_batch=None,
-                         outputs=None) -> None:
-        if runner.iter + 1 == self.at_iter:
-            model = runner.model.module if hasattr(runner.model,
-                                                   'module') else runner.model
-            with torch.no_grad():
-                model.decode_head.conv_seg.weight.fill_(float('nan'))
 
 
 @HOOKS.register_module()
