@@ -147,3 +147,19 @@ def test_fold_configs_select_on_the_held_out_sequence(held_out):
             main.train_dataloader.dataset.pipeline)
     assert (cfg.test_dataloader.dataset.pipeline ==
             main.test_dataloader.dataset.pipeline)
+
+
+def test_fold_training_never_gets_a_batch_of_one(camvid_root):
+    """305 train frames at batch 8 leave one frame over, and a batch of one
+    stops training in the PPM's BatchNorm (its pooled map is 1x1)."""
+    from mmengine.runner import Runner
+    cfg = Config.fromfile(
+        osp.join(ROOT, 'configs', 'cross_sequence',
+                 'fastscnn_camvid_fold-0001TP.py'))
+    loader_cfg = dict(cfg.train_dataloader, num_workers=0,
+                      persistent_workers=False)
+    loader_cfg['dataset'] = dict(loader_cfg['dataset'], data_root=camvid_root)
+    loader = Runner.build_dataloader(loader_cfg, seed=0)
+    assert len(loader.dataset) == 305
+    sizes = [len(batch) for batch in loader.batch_sampler]
+    assert sizes == [8] * 38
