@@ -41,13 +41,10 @@ tta_pipeline = [
                     ], [dict(type='LoadAnnotations')],
                     [dict(type='PackSegInputs')]])
 ]
-# drop_last: a last batch of one image (e.g. 305 frames at batch 8) would
-# stop training in the PPM's BatchNorm, whose pooled map is 1x1
 train_dataloader = dict(
     batch_size=8,
     num_workers=2,
     persistent_workers=True,
-    drop_last=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(
         type=dataset_type,
