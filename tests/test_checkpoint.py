@@ -76,7 +76,7 @@ def test_auto_resume_picks_newest_whole_checkpoint(tmp_path):
     """Truncated and .tmp files are skipped; files that only a full
     unpickle opens are never unpickled unless trusted; a pointer into
     another dir (a copied work dir) is read in this one."""
-    from mmseg_fastscnn.engine.checkpoint_io import UnsafeCheckpointError
+    from mmseg_fastscnn.checkpoint import UnsafeCheckpointError
     from mmseg_fastscnn.engine.runner import latest_complete_checkpoint
     torch.save(dict(state_dict={}), str(tmp_path / 'epoch_1.pth'))
     torch.save(dict(state_dict={}, extra=Opaque()),
@@ -167,7 +167,7 @@ def test_truncated_or_foreign_file_named_as_not_a_checkpoint(tmp_path):
 
 
 def test_runner_trusts_only_files_in_its_work_dir(tmp_path):
-    from mmseg_fastscnn.engine.checkpoint_io import is_within
+    from mmseg_fastscnn.checkpoint import is_within
     assert is_within(str(tmp_path / 'a' / 'b.pth'), str(tmp_path / 'a'))
     assert not is_within(str(tmp_path / 'ab.pth'), str(tmp_path / 'a'))
     assert not is_within(

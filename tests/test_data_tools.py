@@ -65,6 +65,20 @@ def test_converter_on_generated_release(tmp_path):
     count, files = unknown[(1, 2, 3)]
     assert count == 6 and len(files) == 2
     assert all(f.endswith('_L.png') for f in files)
+    # --size is HxW, as in export_onnx.py: 2 rows of 3 columns
+    resized = tmp_path / 'resized'
+    tool.main([
+        '--images', str(images), '--labels', str(labels), '--split',
+        f'val={tmp_path / "val.txt"}', '--out', str(resized), '--size',
+        '2x3', '--nproc', '1'
+    ])
+    for folder in ('val', 'valannot'):
+        out_img = Image.open(resized / folder / '0001TP_000002.png')
+        assert np.asarray(out_img).shape[:2] == (2, 3)
+    with pytest.raises(ValueError, match=r"HxW .*'0x3'"):
+        tool.main(['--images', str(images), '--labels', str(labels),
+                   '--split', f'val={tmp_path / "val.txt"}', '--out',
+                   str(resized), '--size', '0x3'])
 
 
 def test_converter_names_missing_label(tmp_path):
@@ -117,9 +131,16 @@ def test_class_weight_schemes_on_generated_counts():
             class_weights(counts, present, enet_c=bad_c)
 
 
-def test_class_weight_values_checked():
+def test_class_weight_values_checked(tmp_path, monkeypatch):
     from mmseg_fastscnn.models.losses.class_weight import load_class_weight
     assert load_class_weight([0.5, 2]) == [0.5, 2.0]
+    # a relative path is the working directory's, never the repository's
+    monkeypatch.chdir(tmp_path)
+    relative = 'configs/_base_/datasets/camvid_class_stats.json'
+    with pytest.raises(FileNotFoundError, match=str(tmp_path)):
+        load_class_weight(relative)
+    (tmp_path / 'w.json').write_text('{"weights": {"enet": [1.5, 2]}}')
+    assert load_class_weight('w.json') == [1.5, 2.0]
     for bad in ([1.0, float('inf')], [1.0, float('nan')], [-1.0, 1.0]):
         with pytest.raises(ValueError, match='>= 0 and finite'):
             load_class_weight(bad)

@@ -156,9 +156,56 @@ def test_bad_backbone_config_is_refused(bad):
         MODELS.build(dict(BACKBONE, **bad))
 
 
-def test_bad_infer_mode_is_refused():
-    with pytest.raises(ValueError, match='infer_mode'):
+def test_bad_infer_mode_is_refused_wherever_it_is_set():
+    modes = r"\('cls', 'prob', 'logits'\), got 'softmax'"
+    with pytest.raises(ValueError, match=modes):
         MODELS.build(dict(HEAD, infer_mode='softmax'))
+    model = build_segmentor().eval()
+    head = model.decode_head
+    with pytest.raises(ValueError, match=modes):
+        head.infer_mode = 'softmax'  # as a tool sets it after the build
+    assert head.infer_mode == 'cls'
+    with pytest.raises(ValueError, match=modes):
+        head.infer(torch.zeros(1, 11, 4, 4), (8, 8), 'softmax')
+    with pytest.raises(ValueError, match=modes):
+        SegmentorExportWrapper(model, 'softmax')
+    for mode in ('cls', 'prob', 'logits'):
+        head.infer_mode = mode
+        assert SegmentorExportWrapper(model).infer_mode == mode
+
+
+def test_val_loss_is_computed_on_logits_in_every_mode():
+    """ValLossHook gives the same loss whether the head predicts logits or
+    probabilities, and leaves the head's mode as it found it."""
+    from types import SimpleNamespace
+
+    from mmengine.logging import MessageHub
+    from mmseg.structures import SegDataSample
+    from mmengine.structures import PixelData
+
+    from mmseg_fastscnn.engine.hooks import ValLossHook
+    torch.manual_seed(0)
+    model = build_segmentor().eval()
+    meta = dict(img_shape=(64, 96), ori_shape=(64, 96), pad_shape=(64, 96))
+    sample = SegDataSample(metainfo=meta)
+    sample.gt_sem_seg = PixelData(data=torch.randint(0, 11, (1, 64, 96)))
+    batch = dict(inputs=[torch.randint(0, 255, (3, 64, 96)).float()],
+                 data_samples=[sample])
+    losses = {}
+    for mode in ('cls', 'prob'):
+        model.decode_head.infer_mode = mode
+        hub = MessageHub.get_instance(f'val_loss_mode_{mode}')
+        runner = SimpleNamespace(model=model, message_hub=hub)
+        hook = ValLossHook()
+        hook.before_val_epoch(runner)
+        with torch.no_grad():
+            outputs = model.val_step(copy.deepcopy(batch))
+        hook.after_val_iter(runner, 0, batch, outputs)
+        hook.after_val_epoch(runner)
+        losses[mode] = hub.get_scalar('val/loss').current()
+        assert model.decode_head.infer_mode == mode
+    assert losses['cls'] > 1.0  # an untrained model: about log(11)
+    assert losses['prob'] == pytest.approx(losses['cls'], rel=1e-5)
 
 
 @pytest.mark.parametrize('size', [(64, 96), (45, 61), (360, 480)])

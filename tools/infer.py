@@ -171,7 +171,7 @@ def main(argv=None):
     apply_cfg_options(cfg, args.cfg_options)
     model = init_model_checked(cfg, args.checkpoint, args.device)
     if hasattr(model.decode_head, 'infer_mode'):
-        model.decode_head.infer_mode = args.mode
+        model.decode_head.infer_mode = args.mode  # checked by the head
     elif args.mode == 'prob':
         raise ValueError('--mode prob needs FastSCNNClassifierHead')
     palette = model.dataset_meta['palette']

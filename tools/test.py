@@ -22,13 +22,9 @@ from mmengine.config import Config, DictAction
 from mmengine.dist import is_main_process
 
 import mmseg_fastscnn  # noqa: F401  (registers the plugin)
+from mmseg_fastscnn.apis import build_runner, use_gloo_without_gpu
 from mmseg_fastscnn.utils import (apply_cfg_options, resolve_work_dir,
                                   run_cli)
-
-try:  # tools/ is not a package; support both `python tools/test.py` and -m
-    from train import build_runner, use_gloo_without_gpu
-except ImportError:  # pragma: no cover
-    from tools.train import build_runner, use_gloo_without_gpu
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -167,13 +163,13 @@ def write_samples(runner, num: int, seed: int, path: str) -> str:
     import torch
     from mmengine.dataset import pseudo_collate
 
-    from mmseg_fastscnn.visualization import legend_strip, side_by_side
+    from mmseg_fastscnn.visualization import panel_grid, side_by_side
     dataset = runner.test_dataloader.dataset
     meta = dataset.metainfo
     rng = np.random.default_rng(seed)
     indices = sorted(
         rng.choice(len(dataset), min(num, len(dataset)), replace=False))
-    rows = []
+    panels = []
     runner.model.eval()
     for index in indices:
         with torch.no_grad():
@@ -183,14 +179,11 @@ def write_samples(runner, num: int, seed: int, path: str) -> str:
         gt = sample.gt_sem_seg.data[0].cpu().numpy() if \
             'gt_sem_seg' in sample else None
         pred = sample.pred_sem_seg.data[0].cpu().numpy()
-        rows.append(
+        panels.append(
             side_by_side(image, gt, pred, meta['classes'], meta['palette'],
                          osp.basename(sample.img_path), legend=False))
-    width = max(r.shape[1] for r in rows)
-    rows = [np.pad(r, ((0, 0), (0, width - r.shape[1]), (0, 0)),
-                   constant_values=255) for r in rows]
-    rows.append(legend_strip(meta['classes'], meta['palette'], width))
-    mmcv.imwrite(mmcv.rgb2bgr(np.concatenate(rows, axis=0)), path)
+    grid = panel_grid(panels, meta['classes'], meta['palette'])
+    mmcv.imwrite(mmcv.rgb2bgr(grid), path)
     return path
 
 

@@ -10,10 +10,9 @@ import os.path as osp
 
 import torch
 from mmengine.config import Config, DictAction
-from mmseg.registry import RUNNERS
 
 import mmseg_fastscnn  # noqa: F401  (registers the plugin)
-from mmseg_fastscnn.engine import WeightsOnlyRunner
+from mmseg_fastscnn.apis import build_runner, use_gloo_without_gpu
 from mmseg_fastscnn.utils import (apply_cfg_options, resolve_work_dir,
                                   run_cli)
 
@@ -102,26 +101,6 @@ def build_cfg(args: argparse.Namespace) -> Config:
         if path and '://' not in path and not osp.isfile(path):
             raise FileNotFoundError(f'load_from checkpoint not found: {path}')
     return cfg
-
-
-def use_gloo_without_gpu(cfg: Config) -> None:
-    """Distributed runs on CPUs need gloo (NCCL is GPU-only) and a DDP
-    wrapper without device ids."""
-    if cfg.launcher != 'none' and not torch.cuda.is_available():
-        cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})
-        cfg.env_cfg.dist_cfg['backend'] = 'gloo'
-        if cfg.get('model_wrapper_cfg') is None:
-            cfg.model_wrapper_cfg = dict(
-                type='MMDistributedDataParallel',
-                device_ids=None,
-                broadcast_buffers=False)
-
-
-def build_runner(cfg: Config):
-    """The config's ``runner_type``, else :class:`WeightsOnlyRunner`."""
-    if 'runner_type' in cfg:
-        return RUNNERS.build(cfg)
-    return WeightsOnlyRunner.from_cfg(cfg)
 
 
 def main(argv=None) -> None:

@@ -7,8 +7,7 @@ from mmseg.apis import init_model
 from mmseg.registry import DATASETS
 from torch import nn
 
-from mmseg_fastscnn.engine.checkpoint_io import load_checkpoint_file
-from mmseg_fastscnn.engine.runner import check_checkpoint_fits
+from ..checkpoint import check_checkpoint_fits, load_checkpoint_file
 
 
 def init_model_checked(config: Union[str, Config], checkpoint: str,

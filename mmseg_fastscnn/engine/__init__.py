@@ -1,4 +1,4 @@
-from .checkpoint_io import UnsafeCheckpointError, load_checkpoint_file
+from ..checkpoint import UnsafeCheckpointError, load_checkpoint_file
 from .hooks import (EarlyStoppingStateHook, NonFiniteLossHook, ValLossHook,
                     WeightsOnlyCheckpointHook)
 from .runner import WeightsOnlyRunner

@@ -3,6 +3,7 @@ import glob
 import json
 import os
 import os.path as osp
+from typing import Optional
 
 import torch
 import torch.nn as nn
@@ -157,35 +158,41 @@ class ValLossHook(Hook):
 
     Why: mmengine's ValLoop only runs ``val_step`` (predictions), so the
     validation loss that the training curves need is never computed. The
-    loss uses the head's own ``loss_decode`` terms on the predictions at the
-    original image size (probabilities in 'prob' mode are turned back into
-    log-probabilities, which give the same softmax). The logged value is
-    this validation's own (mmengine's log processor would average it with
-    up to 9 earlier validations).
+    loss uses the head's own ``loss_decode`` terms on the logits at the
+    original image size: a head in 'prob' mode is switched to 'logits' for
+    the validation and back after it (its labels, the argmax, are the same).
+    The logged value is this validation's own (mmengine's log processor
+    would average it with up to 9 earlier validations).
     """
     priority = 'ABOVE_NORMAL'  # before LoggerHook reads the message hub
+    _restore_mode: Optional[str] = None
+
+    @staticmethod
+    def _head(runner) -> Optional[nn.Module]:
+        model = runner.model.module if hasattr(runner.model,
+                                               'module') else runner.model
+        return getattr(model, 'decode_head', None)
 
     def before_val_epoch(self, runner) -> None:
         self._total = 0.0
         self._count = 0
+        head = self._head(runner)
+        self._restore_mode = None
+        if getattr(head, 'infer_mode', None) == 'prob':
+            self._restore_mode, head.infer_mode = 'prob', 'logits'
 
     def after_val_iter(self, runner, batch_idx: int, data_batch=None,
                        outputs=None) -> None:
-        model = runner.model.module if hasattr(runner.model,
-                                               'module') else runner.model
-        head = getattr(model, 'decode_head', None)
+        head = self._head(runner)
         if head is None or not outputs:
             return
         losses = head.loss_decode if isinstance(
             head.loss_decode, nn.ModuleList) else [head.loss_decode]
-        prob_mode = getattr(head, 'infer_mode', 'cls') == 'prob'
         with torch.no_grad():
             for sample in outputs:
                 if 'gt_sem_seg' not in sample or 'seg_logits' not in sample:
                     continue
                 logits = sample.seg_logits.data.unsqueeze(0).float()
-                if prob_mode:
-                    logits = logits.clamp_min(1e-12).log()
                 label = sample.gt_sem_seg.data.to(logits.device).long()
                 total = sum(
                     float(loss(logits, label, ignore_index=head.ignore_index))
@@ -194,6 +201,8 @@ class ValLossHook(Hook):
                 self._count += 1
 
     def after_val_epoch(self, runner, metrics=None) -> None:
+        if self._restore_mode is not None:
+            self._head(runner).infer_mode = self._restore_mode
         # every rank saw its own shard of the val set: sum over ranks
         totals = torch.tensor([self._total, float(self._count)],
                               dtype=torch.float64)

@@ -6,7 +6,7 @@ from typing import Optional
 import torch
 
 from ..version import __version__
-from .checkpoint_io import load_checkpoint_file
+from ..checkpoint import load_checkpoint_file
 from .weights_only import from_weights_only
 
 META_KEYS = ('epoch', 'iter', 'dataset_meta', 'cfg', 'seed',

@@ -12,14 +12,14 @@ import torch
 from mmengine.dist import is_distributed, is_main_process
 from mmengine.hooks import CheckpointHook, SyncBuffersHook
 from mmengine.logging import print_log
-from mmengine.model import BaseTTAModel, is_model_wrapper
+from mmengine.model import is_model_wrapper
 from mmengine.runner import BaseLoop, Runner
 from mmengine.runner.checkpoint import _load_checkpoint_to_model
 
 from mmseg.registry import RUNNERS
+from ..checkpoint import (UnsafeCheckpointError, check_checkpoint_fits,
+                          is_within, load_checkpoint_file)
 from ..fileio import DiskWriteError
-from .checkpoint_io import (UnsafeCheckpointError, is_within,
-                            load_checkpoint_file)
 from .hooks import (EarlyStoppingStateHook, NonFiniteLossHook,
                     RunShapeHook, SafeCheckpointHook,
                     WeightsOnlyCheckpointHook)
@@ -97,45 +97,6 @@ def latest_complete_checkpoint(work_dir: str,
             'were not loaded; if this work dir is yours, resume with '
             'tools/train.py --resume --trust-resume')
     return None
-
-
-def check_checkpoint_fits(model: torch.nn.Module, checkpoint: dict,
-                          filename: str) -> None:
-    """Raise ValueError when the checkpoint is for another architecture or
-    class count (mmengine would only warn and evaluate a half-loaded model).
-
-    Weights missing from the checkpoint, of another shape, or in the
-    checkpoint but not in the model are refused; auxiliary heads are the
-    exception either way (published checkpoints drop them, inference and
-    fine-tuning configs may not build them). A leading ``module.`` is
-    stripped and a test-time-augmentation wrapper is looked through, as
-    mmengine does.
-    """
-    if isinstance(model, BaseTTAModel):
-        model = model.module
-    state = checkpoint.get('state_dict', checkpoint)
-    state = {re.sub(r'^module\.', '', k): v for k, v in state.items()}
-    expected = model.state_dict()
-    mismatched, missing = [], []
-    for key, value in expected.items():
-        if key not in state:
-            if not key.startswith('auxiliary_head.'):
-                missing.append(key)
-        elif tuple(state[key].shape) != tuple(value.shape):
-            mismatched.append(f'{key}: {tuple(state[key].shape)} in the '
-                              f'checkpoint, {tuple(value.shape)} in the model')
-    unexpected = [
-        k for k in state
-        if k not in expected and not k.startswith('auxiliary_head.')
-    ]
-    if mismatched or missing or unexpected:
-        lines = (mismatched[:5] + [f'{k}: missing' for k in missing[:5]] +
-                 [f'{k}: not in the model' for k in unexpected[:5]])
-        more = len(mismatched) + len(missing) + len(unexpected) - len(lines)
-        raise ValueError(
-            f'checkpoint {filename} does not fit this model (another '
-            'architecture or number of classes?):\n  ' + '\n  '.join(lines) +
-            (f'\n  ... and {more} more' if more > 0 else ''))
 
 
 @RUNNERS.register_module()

@@ -7,7 +7,7 @@ import traceback
 from typing import Callable, Tuple, Type
 
 from ..datasets.integrity import DataIntegrityError
-from ..engine.checkpoint_io import UnsafeCheckpointError
+from ..checkpoint import UnsafeCheckpointError
 from ..fileio import DiskWriteError
 from .config_utils import ConfigKeyError
 
@@ -19,6 +19,9 @@ def parse_size(text: str) -> Tuple[int, int]:
     except ValueError:
         raise argparse.ArgumentTypeError(
             f'size must be HxW, e.g. 360x480; got {text!r}') from None
+    if h < 1 or w < 1:
+        raise argparse.ArgumentTypeError(
+            f'size must be HxW with both > 0, e.g. 360x480; got {text!r}')
     return h, w
 
 

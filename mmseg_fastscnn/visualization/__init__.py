@@ -1,8 +1,8 @@
-from .palette import colorize, legend_handles
-from .side_by_side import (SideBySideSegVisualizer, legend_strip,
+from .palette import colorize
+from .side_by_side import (SideBySideSegVisualizer, legend_strip, panel_grid,
                            side_by_side)
 
 __all__ = [
-    'colorize', 'legend_handles', 'SideBySideSegVisualizer', 'legend_strip',
+    'colorize', 'SideBySideSegVisualizer', 'legend_strip', 'panel_grid',
     'side_by_side'
 ]

@@ -1,5 +1,5 @@
-"""Label maps in colour, and a legend for them."""
-from typing import List, Sequence
+"""Label maps in colour."""
+from typing import Sequence
 
 import numpy as np
 
@@ -13,17 +13,3 @@ def colorize(labels: np.ndarray,
     table[:] = ignore_color
     table[:len(palette)] = np.asarray(palette, dtype=np.uint8)
     return table[np.asarray(labels).astype(np.int64).clip(0, 255)]
-
-
-def legend_handles(classes: Sequence[str],
-                   palette: Sequence[Sequence[int]],
-                   void_name: str = 'void') -> List:
-    """matplotlib patches for a legend: one per class, then void (black)."""
-    from matplotlib.patches import Patch
-    handles = [
-        Patch(color=np.asarray(c) / 255.0, label=name)
-        for name, c in zip(classes, palette)
-    ]
-    if void_name:
-        handles.append(Patch(color=(0, 0, 0), label=void_name))
-    return handles

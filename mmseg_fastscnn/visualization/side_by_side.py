@@ -70,6 +70,20 @@ def side_by_side(image: np.ndarray,
     return np.concatenate(parts, axis=0)
 
 
+def panel_grid(panels: Sequence[np.ndarray], classes: Sequence[str],
+               palette: Sequence[Sequence[int]]) -> np.ndarray:
+    """Panels of :func:`side_by_side` (made with ``legend=False``), one per
+    row, padded white to the widest, above one legend strip -> RGB
+    (H, W, 3)."""
+    if not panels:
+        raise ValueError('panel_grid needs at least one panel')
+    width = max(p.shape[1] for p in panels)
+    rows = [np.pad(p, ((0, 0), (0, width - p.shape[1]), (0, 0)),
+                   constant_values=255) for p in panels]
+    rows.append(legend_strip(classes, palette, width))
+    return np.concatenate(rows, axis=0)
+
+
 @VISUALIZERS.register_module()
 class SideBySideSegVisualizer(SegLocalVisualizer):
     """SegLocalVisualizer that draws input | ground truth | prediction in

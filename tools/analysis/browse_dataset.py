@@ -3,9 +3,10 @@
     python tools/analysis/browse_dataset.py data/camvid --split train \
         --num 6 --seed 0 --out samples_with_masks.png
 
-Why not mmseg's ``browse_dataset.py`` (installed under ``mmseg/.mim/tools/
-analysis_tools/``): it writes one pipeline output per file, with no grid and
-no class legend.
+Each row is the package's input | ground-truth panel (the one
+``tools/test.py --show-dir`` draws); one legend below. Why not mmseg's
+``browse_dataset.py`` (``mmseg/.mim/tools/analysis_tools/``): it writes one
+pipeline output per file, with no grid and no class legend.
 """
 import argparse
 import os.path as osp
@@ -16,7 +17,7 @@ from PIL import Image
 from mmseg_fastscnn.datasets import CAMVID_CLASSES, CAMVID_PALETTE
 from mmseg_fastscnn.datasets.integrity import list_stems
 from mmseg_fastscnn.utils import run_cli
-from mmseg_fastscnn.visualization import colorize, legend_handles
+from mmseg_fastscnn.visualization import panel_grid, side_by_side
 
 
 def main(argv=None):
@@ -39,32 +40,18 @@ def main(argv=None):
     rng = np.random.default_rng(args.seed)
     chosen = rng.choice(len(stems), min(args.num, len(stems)), replace=False)
 
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
-    rows = len(chosen)
-    fig, axes = plt.subplots(
-        rows, 2, figsize=(8, 3 * rows), dpi=100, squeeze=False)
-    for row, index in enumerate(sorted(chosen)):
+    panels = []
+    for index in sorted(chosen):
         stem = stems[index]
         image = np.asarray(
             Image.open(osp.join(img_dir, stem + '.png')).convert('RGB'))
         labels = np.asarray(Image.open(osp.join(ann_dir, stem + '.png')))
-        axes[row, 0].imshow(image)
-        axes[row, 0].set_title(stem, fontsize=8)
-        axes[row, 1].imshow(colorize(labels, CAMVID_PALETTE))
-        axes[row, 1].set_title('mask', fontsize=8)
-        for ax in axes[row]:
-            ax.axis('off')
-    fig.legend(
-        handles=legend_handles(CAMVID_CLASSES, CAMVID_PALETTE),
-        loc='lower center',
-        ncol=6,
-        fontsize=8)
-    fig.tight_layout(rect=(0, 0.06 if rows < 4 else 0.03, 1, 1))
-    fig.savefig(args.out)
-    plt.close(fig)
-    print(f'wrote {args.out} ({rows} images from {img_dir})')
+        panels.append(
+            side_by_side(image, labels, None, CAMVID_CLASSES, CAMVID_PALETTE,
+                         stem, legend=False))
+    grid = panel_grid(panels, CAMVID_CLASSES, CAMVID_PALETTE)
+    Image.fromarray(grid).save(args.out)
+    print(f'wrote {args.out} ({len(panels)} images from {img_dir})')
 
 
 if __name__ == '__main__':

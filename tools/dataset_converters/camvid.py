@@ -3,13 +3,14 @@
     python tools/dataset_converters/camvid.py \
         --images 701_StillsRaw_full --labels LabeledApproved_full \
         --split train=train.txt --split val=val.txt --split test=test.txt \
-        --out data/camvid [--size 480x360] [--nproc 2]
+        --out data/camvid [--size 360x480] [--nproc 2]
 
 Labels are the colour-coded 32-class PNGs (``<name>_L.png``); each colour is
 mapped to the 11 SegNet classes or void (11). Split files list one image per
 line (a name, or a path such as SegNet's ``/SegNet/CamVid/train/x.png``; only
 the file stem is used). Every colour not in the 32-colour table is reported
-with the files it occurs in, and becomes void.
+with the files it occurs in, and becomes void. ``--size`` is HxW, as
+everywhere in this project (crop sizes, ``export_onnx.py --size``).
 """
 import argparse
 import os
@@ -21,7 +22,7 @@ import numpy as np
 from PIL import Image
 
 from mmseg_fastscnn.datasets.camvid_colors import colors_to_labels
-from mmseg_fastscnn.utils import run_cli
+from mmseg_fastscnn.utils import parse_size, run_cli
 
 
 def read_split(path: str):
@@ -82,17 +83,18 @@ def main(argv=None):
         help='a split and its list file, e.g. train=train.txt')
     parser.add_argument('--out', required=True, help='output root')
     parser.add_argument(
-        '--size', default='480x360', help="WxH, or 'keep' (default 480x360)")
+        '--size', default='360x480',
+        help="HxW of the output, or 'keep' (default 360x480)")
     parser.add_argument('--nproc', type=int, default=2, help='processes')
     args = parser.parse_args(argv)
-    size = None
+    size = None  # PIL's (w, h)
     if args.size != 'keep':
         try:
-            size = tuple(int(v) for v in args.size.split('x'))
-            assert len(size) == 2
-        except (ValueError, AssertionError):
-            raise ValueError(f"--size must be WxH or 'keep', got "
-                             f'{args.size!r}') from None
+            h, w = parse_size(args.size)
+        except argparse.ArgumentTypeError:
+            raise ValueError(f"--size must be HxW (e.g. 360x480) or 'keep', "
+                             f'got {args.size!r}') from None
+        size = (w, h)
     for folder in (args.images, args.labels):
         if not osp.isdir(folder):
             raise FileNotFoundError(f'folder not found: {folder}')

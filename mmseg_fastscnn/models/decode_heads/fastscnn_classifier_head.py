@@ -9,7 +9,16 @@ from mmseg.models.decode_heads.decode_head import BaseDecodeHead
 from mmseg.models.utils import resize
 from mmseg.registry import MODELS
 
-INFER_MODES = ('cls', 'prob')
+# what a prediction holds as seg_logits / what infer() and the export return
+INFER_MODES = ('cls', 'prob', 'logits')
+
+
+def check_infer_mode(mode: str) -> str:
+    """``mode`` if it is one of :data:`INFER_MODES`, else ValueError."""
+    if mode not in INFER_MODES:
+        raise ValueError(
+            f'infer_mode must be one of {INFER_MODES}, got {mode!r}')
+    return mode
 
 
 @MODELS.register_module()
@@ -20,13 +29,15 @@ class FastSCNNClassifierHead(BaseDecodeHead):
     depthwise and the pointwise part), dropout, then a 1x1 conv to the
     ``num_classes`` logits. Training always uses the softmax losses in
     ``loss_decode``; at inference ``infer_mode`` decides what ``predict``
-    returns as ``seg_logits``: 'cls' keeps logits (labels are their argmax, no
-    softmax is computed), 'prob' returns softmax probabilities.
+    returns as ``seg_logits``: 'cls' and 'logits' keep logits (labels are
+    their argmax, no softmax is computed), 'prob' returns softmax
+    probabilities. :meth:`infer` (and the export built on it) returns labels,
+    probabilities or logits. The mode is checked wherever it is set.
 
     Args:
         num_convs (int): DSConvs before the classifier. Default: 2.
         kernel_size (int): Kernel of the DSConvs. Default: 3.
-        infer_mode (str): 'cls' or 'prob'. Default: 'cls'.
+        infer_mode (str): 'cls', 'prob' or 'logits'. Default: 'cls'.
         **kwargs: Passed to :class:`BaseDecodeHead` (in_channels, channels,
             num_classes, norm_cfg, loss_decode, ...).
     """
@@ -37,9 +48,6 @@ class FastSCNNClassifierHead(BaseDecodeHead):
                  infer_mode: str = 'cls',
                  **kwargs) -> None:
         super().__init__(**kwargs)
-        if infer_mode not in INFER_MODES:
-            raise ValueError(
-                f'infer_mode must be one of {INFER_MODES}, got {infer_mode!r}')
         if num_convs < 0:
             raise ValueError(f'num_convs must be >= 0, got {num_convs}')
         self.infer_mode = infer_mode
@@ -60,6 +68,14 @@ class FastSCNNClassifierHead(BaseDecodeHead):
             raise ValueError('num_convs=0 needs in_channels == channels, got '
                              f'{self.in_channels} and {self.channels}')
         self.convs = nn.Sequential(*convs)
+
+    @property
+    def infer_mode(self) -> str:
+        return self._infer_mode
+
+    @infer_mode.setter
+    def infer_mode(self, mode: str) -> None:
+        self._infer_mode = check_infer_mode(mode)
 
     def _check_class_weights(self) -> None:
         """Refuse class weights whose length is not ``num_classes``."""
@@ -94,10 +110,7 @@ class FastSCNNClassifierHead(BaseDecodeHead):
         """Logits (N, K, h, w) -> labels (N, H, W) in 'cls' mode (argmax, no
         softmax), probabilities (N, K, H, W) in 'prob' mode, or the resized
         logits in 'logits' mode; ``mode`` defaults to ``infer_mode``."""
-        mode = self.infer_mode if mode is None else mode
-        if mode not in INFER_MODES + ('logits', ):
-            raise ValueError(
-                f'mode must be one of {INFER_MODES}, got {mode!r}')
+        mode = self.infer_mode if mode is None else check_infer_mode(mode)
         logits = resize(
             logits, size=size, mode='bilinear',
             align_corners=self.align_corners, warning=False)

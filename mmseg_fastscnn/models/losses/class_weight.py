@@ -10,20 +10,6 @@ from torch import Tensor
 ClassWeight = Optional[Union[Sequence[float], str]]
 
 
-def resolve_path(path: str) -> str:
-    """Find ``path`` as given, or relative to the project root (so configs
-    that name ``configs/...`` files work from any working directory)."""
-    if osp.isfile(path):
-        return path
-    root = osp.dirname(osp.dirname(osp.dirname(osp.dirname(
-        osp.abspath(__file__)))))
-    candidate = osp.join(root, path)
-    if osp.isfile(candidate):
-        return candidate
-    raise FileNotFoundError(f'class weight file not found: {path!r} (also '
-                            f'looked in {root})')
-
-
 def load_class_weight(class_weight: ClassWeight,
                       scheme: str = 'enet') -> Optional[List[float]]:
     """Return per-class weights, or None.
@@ -31,13 +17,19 @@ def load_class_weight(class_weight: ClassWeight,
     Args:
         class_weight: None, a sequence of floats, or the path of a JSON file
             written by ``tools/analysis/class_stats.py`` (``weights`` holds one
-            list per scheme).
+            list per scheme), absolute or relative to the working directory.
         scheme: Which list of the JSON's ``weights`` to use.
     """
     if class_weight is None:
         return None
     if isinstance(class_weight, str):
-        path = resolve_path(class_weight)
+        path = class_weight
+        if not osp.isfile(path):
+            # a config names its JSON as '{{ fileDirname }}/...' to be
+            # found from any working directory
+            raise FileNotFoundError(
+                f'class weight file not found: {path!r} (relative paths are '
+                f'read from the working directory, {osp.abspath(".")})')
         with open(path) as f:
             stats = json.load(f)
         weights = stats.get('weights', {})

@@ -7,8 +7,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from mmseg.models.segmentors import EncoderDecoder
-
-EXPORT_MODES = ('cls', 'prob', 'logits')
+from ..decode_heads.fastscnn_classifier_head import check_infer_mode
 
 
 class SegmentorExportWrapper(nn.Module):
@@ -43,11 +42,8 @@ class SegmentorExportWrapper(nn.Module):
         if not hasattr(head, 'infer'):
             raise TypeError(f'{type(head).__name__} has no infer(); use '
                             'FastSCNNClassifierHead')
-        infer_mode = head.infer_mode if infer_mode is None else infer_mode
-        if infer_mode not in EXPORT_MODES:
-            raise ValueError(f'infer_mode must be one of {EXPORT_MODES}, got '
-                             f'{infer_mode!r}')
-        self.infer_mode = infer_mode
+        self.infer_mode = (head.infer_mode if infer_mode is None else
+                           check_infer_mode(infer_mode))
         self.backbone = segmentor.backbone
         self.neck = segmentor.neck if segmentor.with_neck else None
         self.decode_head = head

@@ -18,8 +18,7 @@ from mmseg.models.utils import resize
 from mmseg.registry import MODELS
 from mmseg.utils import ConfigType, SampleList, add_prefix
 
-from ...engine.checkpoint_io import load_checkpoint_file
-from ...engine.runner import check_checkpoint_fits
+from ...checkpoint import check_checkpoint_fits, load_checkpoint_file
 
 
 @MODELS.register_module()
