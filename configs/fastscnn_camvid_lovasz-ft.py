@@ -1,14 +1,12 @@
 # Stage 2 of the shipped recipe: 40 epochs of fine-tuning stage 1's model
 # (configs/fastscnn_camvid.py) with plain CE + a Lovasz-softmax term
-# (Berman et al., 2018; mmseg's LovaszLoss), at a cosine-annealed LR from
-# 5e-4. Lovasz optimises a surrogate of each class's IoU directly, so the
-# thin, rare classes (pole, sign) weigh as much as road in it; the ENet
-# class weights of stage 1 are dropped here (measured: 66.15 with them,
-# see fastscnn_lovasz-ft-ce-weighted_1x8-40e_camvid-360x480.py). Lovasz
-# costs ~2.5x CE's time per step on a CPU (it sorts every pixel's error per
-# class), hence a short second stage rather than the whole schedule.
-# load_from: stage 1's shipped weights; bash tools/train_camvid.sh runs both
-# stages and fine-tunes the stage-1 model it trained.
+# (Berman et al., 2018; mmseg's LovaszLoss), cosine-annealed LR from 5e-4.
+# Lovasz optimises a surrogate of each class's IoU, so thin, rare classes
+# (pole, sign) weigh as much as road; stage 1's class weights are dropped
+# (ablations/fastscnn_lovasz-ft-ce-weighted_1xb8-40e_camvid-360x480.py keeps
+# them). Lovasz costs ~2.5x CE's time per step on a CPU, hence a short
+# second stage. load_from: stage 1's shipped weights; bash
+# tools/train_camvid.sh runs both stages and fine-tunes its own stage 1.
 _base_ = './fastscnn_camvid.py'
 max_epochs = 40
 load_from = '{{ fileDirname }}/../checkpoints/fastscnn_camvid_stage1.pth'

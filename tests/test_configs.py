@@ -53,8 +53,8 @@ def test_class_stats_found_from_any_working_dir(tmp_path, monkeypatch):
             weighted.add(osp.basename(path))
     # stage 1 and everything built on it weigh the CE by class
     assert {
-        'fastscnn_camvid.py', 'fastscnn_focal-ce_1x8-150e_camvid-360x480.py',
-        'fastscnn_lovasz-ft-ce-weighted_1x8-40e_camvid-360x480.py'
+        'fastscnn_camvid.py', 'fastscnn_focal-ce_1xb8-150e_camvid-360x480.py',
+        'fastscnn_lovasz-ft-ce-weighted_1xb8-40e_camvid-360x480.py'
     } <= weighted
 
 

@@ -189,8 +189,8 @@ def test_init_model_checked_refuses_weights_the_model_lacks(
     the full checkpoint into it must not pass silently, while auxiliary
     heads the model does not build are skipped."""
     from mmseg_fastscnn.apis import init_model_checked
-    no_ppm = osp.join(osp.dirname(CONFIG),
-                      'fastscnn_no-ppm_1x8-150e_camvid-360x480.py')
+    no_ppm = osp.join(osp.dirname(CONFIG), 'ablations',
+                      'fastscnn_no-ppm_1xb8-150e_camvid-360x480.py')
     with pytest.raises(ValueError,
                        match=r'(?s)random.pth does not fit.*ppm.*not in the '
                        r'model.*and \d+ more'):

@@ -194,8 +194,8 @@ def test_ema_fine_tune_checkpoints_the_average_and_resumes_it(
     published file keeps the average only."""
     from mmseg_fastscnn.engine.publish import publish_checkpoint
 
-    config = osp.join(ROOT, 'configs',
-                      'fastscnn_lovasz-ft-ema_1x8-20e_camvid-360x480.py')
+    config = osp.join(ROOT, 'configs', 'ablations',
+                      'fastscnn_lovasz-ft-ema_1xb8-20e_camvid-360x480.py')
     work = tmp_path / 'work'
     opts = SMALL + [f'data_root={tiny_camvid}']
     run_tool('tools/train.py', config, '--work-dir', str(work),

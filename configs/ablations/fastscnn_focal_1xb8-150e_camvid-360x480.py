@@ -1,5 +1,5 @@
 # Ablation: softmax focal loss (gamma 2, ENet weights as alpha) instead of CE.
-_base_ = './fastscnn_camvid.py'
+_base_ = '../fastscnn_camvid.py'
 model = dict(
     decode_head=dict(
         loss_decode=dict(

@@ -1,5 +1,5 @@
 # Ablation: weighted CE + softmax focal loss (gamma 2), summed.
-_base_ = './fastscnn_camvid.py'
+_base_ = '../fastscnn_camvid.py'
 model = dict(
     decode_head=dict(loss_decode=[
         dict(

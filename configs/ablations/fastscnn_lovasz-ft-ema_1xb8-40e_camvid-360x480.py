@@ -5,7 +5,7 @@
 # EMA model. momentum 0.003 averages over ~330 iterations (~7 epochs of 46);
 # update_buffers also averages the BN statistics, to match the averaged
 # weights.
-_base_ = './fastscnn_camvid_lovasz-ft.py'
+_base_ = '../fastscnn_camvid_lovasz-ft.py'
 custom_hooks = _base_.custom_hooks + [
     dict(
         type='EMAHook',

@@ -1,5 +1,5 @@
 # Ablation: plain (unweighted) softmax cross-entropy.
-_base_ = './fastscnn_camvid.py'
+_base_ = '../fastscnn_camvid.py'
 model = dict(
     decode_head=dict(
         loss_decode=dict(

@@ -1,3 +1,3 @@
 # Ablation: without the pyramid pooling module.
-_base_ = './fastscnn_camvid.py'
+_base_ = '../fastscnn_camvid.py'
 model = dict(backbone=dict(use_ppm=False))

@@ -4,7 +4,7 @@
 # resized back and scored on the 360x480 labels. The network then runs at
 # 540x720 for a 360x480 frame (2.25x the work; the deploy tools follow the
 # test pipeline's Resize, see `working_size`).
-_base_ = './fastscnn_camvid.py'
+_base_ = ['../fastscnn_camvid.py', '../_base_/datasets/camvid_tta_1.5x.py']
 # the base's training pipeline at its test scale (the rest unchanged); the
 # base already tests at 540x720, here validation does too
 train_pipeline = [
@@ -12,6 +12,6 @@ train_pipeline = [
     for t in _base_.train_pipeline
 ]
 # --tta: flips and scales 0.75x, 1x, 1.25x of the working size
-tta_pipeline = _base_.tta_pipeline_at_test_scale
+tta_pipeline = _base_.tta_pipeline_1_5x
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 val_dataloader = dict(dataset=dict(pipeline=_base_.test_pipeline))
