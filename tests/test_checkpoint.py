@@ -72,10 +72,11 @@ def test_unsafe_checkpoint_refused_unless_own_resume_file(tmp_path):
     assert loaded['extra'].value == 1
 
 
-def test_auto_resume_picks_newest_whole_checkpoint(tmp_path):
+def test_auto_resume_picks_newest_whole_checkpoint(tmp_path, monkeypatch):
     """Truncated and .tmp files are skipped; files that only a full
-    unpickle opens are never unpickled unless trusted; a pointer into
-    another dir (a copied work dir) is read in this one."""
+    unpickle opens are never unpickled unless trusted, and each file is
+    opened once; a pointer into another dir (a copied work dir) is read in
+    this one."""
     from mmseg_fastscnn.checkpoint import UnsafeCheckpointError
     from mmseg_fastscnn.engine.runner import latest_complete_checkpoint
     torch.save(dict(state_dict={}), str(tmp_path / 'epoch_1.pth'))
@@ -86,9 +87,19 @@ def test_auto_resume_picks_newest_whole_checkpoint(tmp_path):
     (tmp_path / 'epoch_3.pth').write_bytes(whole[:len(whole) // 2])
     (tmp_path / 'last_checkpoint').write_text(str(tmp_path / 'epoch_3.pth'))
     Opaque.loads = 0
+    opened = []
+    real_load = torch.load
+
+    def counting_load(path, *args, **kwargs):
+        opened.append(os.path.basename(path))
+        return real_load(path, *args, **kwargs)
+
+    monkeypatch.setattr(torch, 'load', counting_load)
     assert latest_complete_checkpoint(str(tmp_path)) == str(
         tmp_path / 'epoch_1.pth')
     assert Opaque.loads == 0  # epoch_2.pth's objects were never rebuilt
+    assert opened == ['epoch_2.pth', 'epoch_1.pth']  # each one once
+    monkeypatch.setattr(torch, 'load', real_load)
     assert latest_complete_checkpoint(str(tmp_path), trust=True) == str(
         tmp_path / 'epoch_2.pth')
     os.remove(tmp_path / 'epoch_1.pth')

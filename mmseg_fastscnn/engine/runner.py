@@ -27,26 +27,20 @@ from .hooks import (EarlyStoppingStateHook, NonFiniteLossHook,
 TMP_SUFFIX = '.tmp'
 
 
-def is_complete_checkpoint(path: str,
-                           trusted_dir: Optional[str] = None,
-                           probe_only: bool = False) -> bool:
-    """Whether ``path`` is a whole checkpoint, loaded as
-    :func:`load_checkpoint_file` would load it (in full only inside
-    ``trusted_dir``). ``probe_only``: whether it is a whole torch file that
-    only a full unpickle would open, without unpickling it."""
-    if probe_only:
-        try:
-            load_checkpoint_file(path, 'cpu')  # weights-only: runs nothing
-        except UnsafeCheckpointError:
-            return True
-        except Exception:
-            return False
-        return False
+def checkpoint_state(path: str, trusted_dir: Optional[str] = None) -> str:
+    """'complete': a whole checkpoint, loaded as :func:`load_checkpoint_file`
+    would load it (in full only inside ``trusted_dir``); 'unsafe': a whole
+    torch file that only a full unpickle would open (not unpickled);
+    'broken': truncated, not a checkpoint, or unreadable. Opened once."""
     try:
         checkpoint = load_checkpoint_file(path, 'cpu', trusted_dir)
-    except Exception:  # truncated, not a checkpoint, or not trusted
-        return False
-    return isinstance(checkpoint, dict) and 'state_dict' in checkpoint
+    except UnsafeCheckpointError:
+        return 'unsafe'
+    except Exception:
+        return 'broken'
+    if isinstance(checkpoint, dict) and 'state_dict' in checkpoint:
+        return 'complete'
+    return 'broken'
 
 
 def latest_complete_checkpoint(work_dir: str,
@@ -71,7 +65,8 @@ def latest_complete_checkpoint(work_dir: str,
             candidates.append((int(match.group(2)), path))
     unsafe = []
     for _, path in sorted(candidates, reverse=True):
-        if is_complete_checkpoint(path, trusted_dir):
+        state = checkpoint_state(path, trusted_dir)
+        if state == 'complete':
             if unsafe:
                 print_log(
                     f'--resume skipped {", ".join(unsafe)}: not weights-only '
@@ -79,7 +74,7 @@ def latest_complete_checkpoint(work_dir: str,
                     'such files in full)', logger='current',
                     level=logging.WARNING)
             return path
-        if not trust and is_complete_checkpoint(path, probe_only=True):
+        if state == 'unsafe':
             unsafe.append(path)
     pointer = osp.join(work_dir, 'last_checkpoint')
     if osp.isfile(pointer):
@@ -88,7 +83,7 @@ def latest_complete_checkpoint(work_dir: str,
         if named and not is_within(named, work_dir):
             named = osp.join(work_dir, osp.basename(named))
         if (named and osp.isfile(named)
-                and is_complete_checkpoint(named, trusted_dir)):
+                and checkpoint_state(named, trusted_dir) == 'complete'):
             return named
     if unsafe:
         raise UnsafeCheckpointError(
