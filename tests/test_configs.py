@@ -93,20 +93,25 @@ def test_cfg_options_checked_and_data_root_propagated():
 def test_config_pipelines_build(path):
     from mmseg.registry import TRANSFORMS
     cfg = Config.fromfile(path)
-    pipelines = [
-        cfg.train_dataloader.dataset.pipeline,
-        cfg.val_dataloader.dataset.pipeline,
-        cfg.test_dataloader.dataset.pipeline, cfg.tta_pipeline
-    ]
+
+    def datasets(loader):  # a ConcatDataset's parts, or the one dataset
+        if loader is None:  # the train + val configs do not validate
+            return []
+        return loader.dataset.get('datasets', [loader.dataset])
+
+    train = datasets(cfg.train_dataloader)
+    pipelines = [d.pipeline for d in train] + [
+        d.pipeline for loader in (cfg.val_dataloader, cfg.test_dataloader)
+        for d in datasets(loader)
+    ] + [cfg.tta_pipeline]
     for pipeline in pipelines:
         for step in pipeline:
             assert TRANSFORMS.build(step) is not None
     # the crops the model is trained on fit its preprocessor's padding size
-    crop = [
-        t for t in cfg.train_dataloader.dataset.pipeline
-        if t['type'] == 'RandomCrop'
-    ][0]['crop_size']
-    assert tuple(cfg.model.data_preprocessor.size) == tuple(crop)
+    for dataset in train:
+        crop = [t for t in dataset.pipeline
+                if t['type'] == 'RandomCrop'][0]['crop_size']
+        assert tuple(cfg.model.data_preprocessor.size) == tuple(crop)
 
 
 def _resize(pipeline):
@@ -125,6 +130,10 @@ def test_models_are_tested_and_selected_at_the_deployed_size():
     assert len(stage2) >= 2
     for path in stage2:
         cfg = Config.fromfile(path)
+        if cfg.val_dataloader is None:  # train + val: nothing validated
+            assert (cfg.test_dataloader.dataset.pipeline == cfg.test_pipeline
+                    == main.test_dataloader.dataset.pipeline), path
+            continue
         assert (cfg.val_dataloader.dataset.pipeline ==
                 cfg.test_dataloader.dataset.pipeline == cfg.test_pipeline ==
                 main.test_dataloader.dataset.pipeline), path
