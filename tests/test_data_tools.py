@@ -1,5 +1,4 @@
 """Data tools: CamVid converter, class statistics, browse grid."""
-import importlib.util
 import json
 import os.path as osp
 
@@ -8,17 +7,11 @@ import pytest
 from PIL import Image
 
 from conftest import write_png
+from mmseg_fastscnn.cli import (browse_dataset, check_dataset, class_stats,
+                                convert_camvid)
 from mmseg_fastscnn.datasets.camvid_colors import CAMVID32, colors_to_labels
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-
-
-def load_tool(relpath):
-    spec = importlib.util.spec_from_file_location(
-        osp.basename(relpath)[:-3], osp.join(ROOT, relpath))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_every_camvid_colour_maps_to_its_group():
@@ -48,7 +41,7 @@ def test_converter_on_generated_release(tmp_path):
         '/SegNet/CamVid/train/0001TP_000001.png '
         '/SegNet/CamVid/trainannot/0001TP_000001.png\n')
     (tmp_path / 'val.txt').write_text('0001TP_000002\n')
-    tool = load_tool('tools/dataset_converters/camvid.py')
+    tool = convert_camvid
     out = tmp_path / 'camvid'
     unknown = tool.main([
         '--images', str(images), '--labels', str(labels), '--split',
@@ -85,7 +78,7 @@ def test_converter_names_missing_label(tmp_path):
     write_png(str(tmp_path / 'raw' / 'a.png'), np.zeros((2, 2, 3), np.uint8))
     (tmp_path / 'colour').mkdir()
     (tmp_path / 'train.txt').write_text('a\n')
-    tool = load_tool('tools/dataset_converters/camvid.py')
+    tool = convert_camvid
     with pytest.raises(FileNotFoundError, match='a_L.png'):
         tool.main([
             '--images', str(tmp_path / 'raw'), '--labels',
@@ -96,7 +89,7 @@ def test_converter_names_missing_label(tmp_path):
 
 
 def test_class_stats_on_camvid_train(camvid_root, tmp_path):
-    tool = load_tool('tools/analysis/class_stats.py')
+    tool = class_stats
     out = tmp_path / 'stats.json'
     stats = tool.main([camvid_root, '--out', str(out)])
     freq = dict(zip(stats['classes'], stats['frequency']))
@@ -147,7 +140,7 @@ def test_class_weight_values_checked(tmp_path, monkeypatch):
 
 
 def test_browse_grid(camvid_root, tmp_path):
-    tool = load_tool('tools/analysis/browse_dataset.py')
+    tool = browse_dataset
     out = tmp_path / 'grid.png'
     tool.main([camvid_root, '--split', 'val', '--num', '2', '--out',
                str(out)])
@@ -165,7 +158,7 @@ def test_browse_grid(camvid_root, tmp_path):
 
 def test_check_dataset_tool(tmp_path, capsys, camvid_root):
     from conftest import make_split
-    tool = load_tool('tools/analysis/check_dataset.py')
+    tool = check_dataset
     assert tool.main([camvid_root, '--splits', 'val']) == 0
     assert 'val: 101 pairs, 0 problem(s)' in capsys.readouterr().out
     root = str(tmp_path)

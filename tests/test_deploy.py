@@ -260,11 +260,7 @@ def test_evaluate_labels_matches_iou_metric_and_keeps_stdout_clean(capsys):
 ])
 def test_export_tool_checks_arguments_before_writing(args, message,
                                                      camvid_root, tmp_path):
-    import importlib.util
-    spec = importlib.util.spec_from_file_location(
-        'export_tool', osp.join(ROOT, 'tools', 'deployment', 'export_onnx.py'))
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    from mmseg_fastscnn.cli import export_onnx as tool
     out = tmp_path / 'out' / 'm.onnx'
     with pytest.raises(ValueError, match=message):
         tool.main([

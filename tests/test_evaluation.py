@@ -1,5 +1,4 @@
 """Evaluation reports, side-by-side pictures and the inference tool."""
-import importlib.util
 import json
 import os
 import os.path as osp
@@ -14,6 +13,7 @@ from mmseg.registry import METRICS, MODELS, VISUALIZERS
 from mmseg.structures import SegDataSample
 from PIL import Image
 
+from mmseg_fastscnn.cli import infer as infer_tool
 from mmseg_fastscnn.datasets import CAMVID_CLASSES, CAMVID_PALETTE
 from mmseg_fastscnn.visualization import side_by_side
 
@@ -103,14 +103,6 @@ def random_checkpoint(tmp_path_factory):
     return path
 
 
-def load_infer_tool():
-    spec = importlib.util.spec_from_file_location(
-        'infer_tool', osp.join(ROOT, 'tools', 'infer.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_infer_tool_on_camvid_folder(camvid_root, random_checkpoint,
                                      tmp_path):
     folder = tmp_path / 'images'
@@ -119,7 +111,7 @@ def test_infer_tool_on_camvid_folder(camvid_root, random_checkpoint,
     for name in names:
         os.symlink(osp.join(camvid_root, 'val', name), folder / name)
     out = tmp_path / 'out'
-    tool = load_infer_tool()
+    tool = infer_tool
     assert tool.main([CONFIG, random_checkpoint, str(folder), '--out-dir',
                       str(out), '--mode', 'prob']) == 3
     assert sorted(os.listdir(out / 'overlay')) == names
@@ -136,8 +128,8 @@ def test_infer_tool_on_camvid_folder(camvid_root, random_checkpoint,
 
 
 def test_infer_tool_runs_at_the_test_size_or_as_cfg_options_say(
-        camvid_root, random_checkpoint, tmp_path):
-    tool = load_infer_tool()
+        camvid_root, random_checkpoint, tmp_path, monkeypatch):
+    tool = infer_tool
     seen = []
     build = tool.init_model_checked
 
@@ -147,7 +139,7 @@ def test_infer_tool_runs_at_the_test_size_or_as_cfg_options_say(
             lambda module, inputs: seen.append(tuple(inputs[0].shape[2:])))
         return model
 
-    tool.init_model_checked = spied
+    monkeypatch.setattr(tool, 'init_model_checked', spied)
     image = osp.join(camvid_root, 'val',
                      sorted(os.listdir(osp.join(camvid_root, 'val')))[0])
     tool.main([CONFIG, random_checkpoint, image, '--out-dir',
@@ -178,7 +170,7 @@ def test_infer_tool_refuses_checkpoint_that_does_not_fit(
     image = osp.join(camvid_root, 'val',
                      sorted(os.listdir(osp.join(camvid_root, 'val')))[0])
     with pytest.raises(ValueError, match='random.pth does not fit'):
-        load_infer_tool().main(
+        infer_tool.main(
             [other, random_checkpoint, image, '--out-dir', str(tmp_path)])
     assert os.listdir(tmp_path) == ['five_classes.py']  # nothing written
 
@@ -225,7 +217,7 @@ def test_infer_tool_on_video(camvid_root, random_checkpoint, tmp_path):
     for name in frames:
         writer.write(cv2.imread(osp.join(camvid_root, 'val', name)))
     writer.release()
-    tool = load_infer_tool()
+    tool = infer_tool
     out = tmp_path / 'out'
     assert tool.main([CONFIG, random_checkpoint, video, '--out-dir',
                       str(out)]) == 2

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from conftest import link_camvid_subset
-from test_evaluation import load_infer_tool
+from mmseg_fastscnn.cli import infer as infer_tool
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 HELPERS = osp.join(ROOT, 'tests', 'helpers')
@@ -321,7 +321,7 @@ def test_infer_skips_unreadable_images_by_name(camvid_root, tmp_path):
     folder = str(tmp_path / 'in')
     names = small_frames(camvid_root, folder, 2)
     open(osp.join(folder, 'a_empty.png'), 'wb').close()
-    tool = load_infer_tool()
+    tool = infer_tool
     out = tmp_path / 'out'
     with pytest.raises(ValueError, match=r'1 of 3 image\(s\) could not be'):
         tool.main([MAIN, SHIPPED, folder, '--out-dir', str(out)])
@@ -342,7 +342,7 @@ def test_infer_on_a_full_disk_leaves_no_torn_file(camvid_root, tmp_path,
     folder = str(tmp_path / 'in')
     small_frames(camvid_root, folder, 1)
     from PIL import Image
-    tool = load_infer_tool()
+    tool = infer_tool
 
     def imwrite_full(img, path, *args, **kwargs):
         with open(path, 'wb') as f:
