@@ -10,13 +10,9 @@ import torch
 from mmengine.config import Config
 from PIL import Image
 
-from conftest import ROOT, link_camvid_subset
 from mmseg_fastscnn.cli import (class_stats, complexity, export_onnx, infer,
                                 plot_curves)
-from test_pipeline import run_tool
-
-CONFIG = osp.join(ROOT, 'configs', 'fastscnn_camvid.py')
-SHIPPED = osp.join(ROOT, 'checkpoints', 'fastscnn_camvid.pth')
+from tests.utils import CONFIG, SHIPPED, link_camvid_subset, run_tool
 
 
 def test_test_tool_reads_only_the_split_it_evaluates(camvid_root, tmp_path):

@@ -1,4 +1,5 @@
-"""Data tools: CamVid converter, class statistics, browse grid."""
+"""Data tools: CamVid converter, class statistics, browse grid, dataset
+check."""
 import json
 import os.path as osp
 
@@ -6,20 +7,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from conftest import write_png
 from mmseg_fastscnn.cli import (browse_dataset, check_dataset, class_stats,
                                 convert_camvid)
-from mmseg_fastscnn.datasets.camvid_colors import CAMVID32, colors_to_labels
-
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-
-
-def test_every_camvid_colour_maps_to_its_group():
-    colours = np.array([[c for c, _ in CAMVID32.values()]], dtype=np.uint8)
-    labels, unknown = colors_to_labels(colours)
-    assert labels[0].tolist() == [idx for _, idx in CAMVID32.values()]
-    assert unknown == {}
-    assert len(CAMVID32) == 32
+from mmseg_fastscnn.datasets.camvid_colors import CAMVID32
+from tests.utils import ROOT, make_split, write_png
 
 
 def test_converter_on_generated_release(tmp_path):
@@ -108,37 +99,6 @@ def test_class_stats_on_camvid_train(camvid_root, tmp_path):
     assert committed['weights'] == stats['weights']
 
 
-def test_class_weight_schemes_on_generated_counts():
-    from mmseg_fastscnn.analysis import class_weights
-    counts = np.array([80, 20, 0])
-    present = np.array([100, 40, 0])
-    w = class_weights(counts, present)
-    assert w['inverse'][2] == 0 and w['median'][2] == 0
-    # inverse frequency: ratio 80/20 = 4, mean 1 over seen classes
-    assert w['inverse'][1] / w['inverse'][0] == pytest.approx(4.0)
-    assert np.mean(w['inverse'][:2]) == pytest.approx(1.0)
-    # median frequency: g = (0.8, 0.5), median 0.65
-    assert w['median'][1] / w['median'][0] == pytest.approx(0.8 / 0.5)
-    for bad_c in (1.0, 0.5):  # ln(c + f) <= 0: negative or infinite weights
-        with pytest.raises(ValueError, match='enet_c must be > 1'):
-            class_weights(counts, present, enet_c=bad_c)
-
-
-def test_class_weight_values_checked(tmp_path, monkeypatch):
-    from mmseg_fastscnn.models.losses.class_weight import load_class_weight
-    assert load_class_weight([0.5, 2]) == [0.5, 2.0]
-    # a relative path is the working directory's, never the repository's
-    monkeypatch.chdir(tmp_path)
-    relative = 'configs/_base_/datasets/camvid_class_stats.json'
-    with pytest.raises(FileNotFoundError, match=str(tmp_path)):
-        load_class_weight(relative)
-    (tmp_path / 'w.json').write_text('{"weights": {"enet": [1.5, 2]}}')
-    assert load_class_weight('w.json') == [1.5, 2.0]
-    for bad in ([1.0, float('inf')], [1.0, float('nan')], [-1.0, 1.0]):
-        with pytest.raises(ValueError, match='>= 0 and finite'):
-            load_class_weight(bad)
-
-
 def test_browse_grid(camvid_root, tmp_path):
     tool = browse_dataset
     out = tmp_path / 'grid.png'
@@ -157,7 +117,6 @@ def test_browse_grid(camvid_root, tmp_path):
 
 
 def test_check_dataset_tool(tmp_path, capsys, camvid_root):
-    from conftest import make_split
     tool = check_dataset
     assert tool.main([camvid_root, '--splits', 'val']) == 0
     assert 'val: 101 pairs, 0 problem(s)' in capsys.readouterr().out

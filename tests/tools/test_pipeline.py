@@ -3,44 +3,13 @@ train -> validate -> checkpoint -> resume -> test --show-dir."""
 import json
 import os
 import os.path as osp
-import subprocess
 import sys
 
 import pytest
 import torch
 
-from conftest import link_camvid_subset
-
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-CONFIG = osp.join(ROOT, 'configs', 'fastscnn_camvid.py')
-SMALL = [
-    'train_dataloader.batch_size=4', 'train_dataloader.num_workers=0',
-    'train_dataloader.persistent_workers=False',
-    'val_dataloader.num_workers=0', 'val_dataloader.persistent_workers=False',
-    'test_dataloader.num_workers=0',
-    'test_dataloader.persistent_workers=False', 'default_hooks.logger.interval=1'
-]
-# the configs test on CamVid's test split; these tests evaluate val frames
-TEST_ON_VAL = [
-    'test_dataloader.dataset.data_prefix.img_path=val',
-    'test_dataloader.dataset.data_prefix.seg_map_path=valannot'
-]
-
-
-def run_tool(*args, check=True, program=sys.executable, **extra_env):
-    """``program args...`` in the project root; ``extra_env`` adds
-    environment variables."""
-    env = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS='2', **extra_env)
-    proc = subprocess.run([program, *args],
-                          cwd=ROOT,
-                          env=env,
-                          capture_output=True,
-                          text=True,
-                          timeout=600)
-    if check and proc.returncode != 0:
-        raise AssertionError(f'{args} failed ({proc.returncode}):\n'
-                             f'{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}')
-    return proc
+from tests.utils import (CONFIG, ROOT, SMALL, TEST_ON_VAL, link_camvid_subset,
+                         run_tool)
 
 
 @pytest.fixture(scope='module')
