@@ -51,6 +51,18 @@ def link_camvid_subset(root, camvid_root: str, counts: dict) -> str:
     return str(root)
 
 
+def randomise_batchnorm(model: torch.nn.Module) -> torch.nn.Module:
+    """Non-trivial BN statistics and affine weights (a new model's are all
+    0 and 1, the same for every seed)."""
+    for module in model.modules():
+        if isinstance(module, torch.nn.BatchNorm2d):
+            module.running_mean.uniform_(-0.5, 0.5)
+            module.running_var.uniform_(0.5, 2.0)
+            module.weight.data.uniform_(0.5, 1.5)
+            module.bias.data.uniform_(-0.5, 0.5)
+    return model
+
+
 CLASSES = ('right', 'wrong', 'half')
 PALETTE = [[255, 0, 0], [0, 255, 0], [0, 0, 255]]
 

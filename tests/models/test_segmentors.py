@@ -1,7 +1,26 @@
-"""The segmentor trains: a few steps on a learnable target."""
+"""Every segmentor config through the shared tester (tests/models/base.py),
+and a few steps of training."""
 import torch
 
-from tests.models.base import build_segmentor
+from tests.models.base import SegmentorTester, build_segmentor
+
+
+class TestPaperSegmentor(SegmentorTester):
+    """The main config's model (FastSCNNPaper + FastSCNNClassifierHead), the
+    one the shipped checkpoint holds."""
+    config = 'fastscnn_camvid.py'
+    export_modes = ('cls', 'prob')
+    check_trace = True
+
+
+class TestNoPPMSegmentor(SegmentorTester):
+    """Without the pyramid pooling module."""
+    config = 'ablations/fastscnn_no-ppm_1xb8-150e_camvid-360x480.py'
+
+
+class TestAuxHeadsSegmentor(SegmentorTester):
+    """With the paper's two auxiliary heads (trained, never exported)."""
+    config = 'ablations/fastscnn_aux-heads_1xb8-150e_camvid-360x480.py'
 
 
 def test_model_trains_loss_decreases():
