@@ -1,9 +1,14 @@
-"""Expected mistakes get one line on stderr and exit 1."""
+"""Expected mistakes get one line on stderr and exit 1; the command-line
+layer (mmseg_fastscnn.cli) sits on top of the package."""
 import argparse
+import ast
+import glob
+import os.path as osp
 
 import pytest
 
 from mmseg_fastscnn.utils import parse_size, run_cli
+from tests.utils import ROOT
 
 
 def raise_(error):
@@ -46,3 +51,32 @@ def test_parse_size():
     for bad in ('360', '360x', 'axb', '1x2x3'):
         with pytest.raises(argparse.ArgumentTypeError, match='HxW'):
             parse_size(bad)
+
+
+def test_nothing_in_the_package_imports_its_cli_layer():
+    """mmseg_fastscnn.cli imports the other subpackages; none of them (nor
+    the package's __init__) imports it back."""
+    package = osp.join(ROOT, 'mmseg_fastscnn')
+    importers = []
+    for path in glob.glob(osp.join(package, '**', '*.py'), recursive=True):
+        rel = osp.relpath(path, ROOT)
+        if rel.startswith(osp.join('mmseg_fastscnn', 'cli') + osp.sep):
+            continue
+        parts = osp.dirname(rel).split(osp.sep)  # the module's package
+        for node in ast.walk(ast.parse(open(path).read())):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = parts[:len(parts) - node.level + 1] if node.level \
+                    else []
+                module = '.'.join(base + ([node.module] if node.module
+                                          else []))
+                names = [module] + [f'{module}.{alias.name}'
+                                    for alias in node.names]
+            else:
+                continue
+            if any(n == 'mmseg_fastscnn.cli'
+                   or n.startswith('mmseg_fastscnn.cli.') for n in names):
+                importers.append(f'{rel}:{node.lineno}')
+    assert len(glob.glob(osp.join(package, 'cli', '*.py'))) > 8
+    assert importers == []
