@@ -108,6 +108,13 @@ def run_tool(*args, check=True, program=sys.executable, **extra_env):
     return proc
 
 
+def run_two_stages(work_root, *args, check=True):
+    """tools/train_camvid.sh (stage 1, then the Lovasz fine-tune)."""
+    return run_tool('tools/train_camvid.sh', *args, check=check,
+                    program='bash', PYTHON=sys.executable,
+                    WORK_DIR=str(work_root))
+
+
 # with the test hooks of tests/helpers importable ---------------------------
 
 FAST = [

@@ -3,20 +3,12 @@ train -> validate -> checkpoint -> resume -> test --show-dir."""
 import json
 import os
 import os.path as osp
-import sys
 
 import pytest
 import torch
 
-from tests.utils import (CONFIG, ROOT, SMALL, TEST_ON_VAL, link_camvid_subset,
-                         run_tool)
-
-
-@pytest.fixture(scope='module')
-def tiny_camvid(tmp_path_factory, camvid_root):
-    """6 train and 3 val images of the real CamVid, linked, not copied."""
-    return link_camvid_subset(
-        tmp_path_factory.mktemp('camvid'), camvid_root, {'train': 6, 'val': 3})
+from tests.utils import (CONFIG, ROOT, SMALL, TEST_ON_VAL, run_tool,
+                         run_two_stages)
 
 
 def test_train_resume_test_show_dir(tiny_camvid, tmp_path):
@@ -81,13 +73,6 @@ def test_train_resume_test_show_dir(tiny_camvid, tmp_path):
     assert used.model.type == 'SegTTAModel'
     assert used.test_dataloader.dataset.pipeline[1].type == 'TestTimeAug'
     assert scores['tta']['aAcc'] != scores['single']['aAcc']
-
-
-def run_two_stages(work_root, *args, check=True):
-    """tools/train_camvid.sh (stage 1, then the Lovasz fine-tune)."""
-    return run_tool('tools/train_camvid.sh', *args, check=check,
-                    program='bash', PYTHON=sys.executable,
-                    WORK_DIR=str(work_root))
 
 
 def test_two_stage_script_fine_tunes_stage_one_and_resumes(
