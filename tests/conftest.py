@@ -1,15 +1,18 @@
-"""Shared fixtures: the real CamVid copy and small generated data."""
+"""Shared fixtures: the real CamVid copy, the random state and mmseg's scope,
+and a checkpoint of an untrained model. Helpers that tests import live in
+``tests/utils.py``."""
 import os
 import os.path as osp
 
 import numpy as np
 import pytest
 import torch
-from PIL import Image
+from mmengine.config import Config
 
 import mmseg_fastscnn  # noqa: F401  (registration)
+from mmseg_fastscnn.datasets import CAMVID_CLASSES, CAMVID_PALETTE
+from tests.utils import CONFIG, ROOT
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CAMVID = os.environ.get('CAMVID_ROOT',
                         osp.join(ROOT, '..', 'shared', 'data', 'camvid'))
 
@@ -40,36 +43,16 @@ def _mmseg_scope():
     init_default_scope('mmseg')
 
 
-def write_png(path: str, array: np.ndarray) -> str:
-    os.makedirs(osp.dirname(path), exist_ok=True)
-    Image.fromarray(array).save(path)
+@pytest.fixture(scope='session')
+def random_checkpoint(tmp_path_factory):
+    """A weights-only checkpoint of an untrained model with CamVid meta."""
+    from mmseg.registry import MODELS
+    model = MODELS.build(Config.fromfile(CONFIG).model)
+    path = str(tmp_path_factory.mktemp('ckpt') / 'random.pth')
+    torch.save(
+        dict(
+            meta=dict(
+                dataset_meta=dict(
+                    classes=CAMVID_CLASSES, palette=CAMVID_PALETTE)),
+            state_dict=model.state_dict()), path)
     return path
-
-
-def make_split(root: str, split: str, n: int, h: int = 24, w: int = 32,
-               seed: int = 0) -> list:
-    """Write ``n`` random image/label pairs in the SegNet layout."""
-    rng = np.random.default_rng(seed)
-    names = []
-    for i in range(n):
-        name = f'img_{i:03d}'
-        write_png(osp.join(root, split, name + '.png'),
-                  rng.integers(0, 255, (h, w, 3), dtype=np.uint8))
-        write_png(osp.join(root, split + 'annot', name + '.png'),
-                  rng.integers(0, 12, (h, w), dtype=np.uint8))
-        names.append(name)
-    return names
-
-
-def link_camvid_subset(root, camvid_root: str, counts: dict) -> str:
-    """Link the first ``counts[split]`` images (and labels) of each split of
-    the real CamVid into ``root``; nothing is copied."""
-    for split, n in counts.items():
-        names = sorted(os.listdir(osp.join(camvid_root, split)))[:n]
-        for folder in (split, split + 'annot'):
-            os.makedirs(osp.join(root, folder))
-            for name in names:
-                os.symlink(
-                    osp.join(camvid_root, folder, name),
-                    osp.join(root, folder, name))
-    return str(root)

@@ -3,51 +3,12 @@ train -> validate -> checkpoint -> resume -> test --show-dir."""
 import json
 import os
 import os.path as osp
-import subprocess
-import sys
 
 import pytest
 import torch
 
-from conftest import link_camvid_subset
-
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-CONFIG = osp.join(ROOT, 'configs', 'fastscnn_camvid.py')
-SMALL = [
-    'train_dataloader.batch_size=4', 'train_dataloader.num_workers=0',
-    'train_dataloader.persistent_workers=False',
-    'val_dataloader.num_workers=0', 'val_dataloader.persistent_workers=False',
-    'test_dataloader.num_workers=0',
-    'test_dataloader.persistent_workers=False', 'default_hooks.logger.interval=1'
-]
-# the configs test on CamVid's test split; these tests evaluate val frames
-TEST_ON_VAL = [
-    'test_dataloader.dataset.data_prefix.img_path=val',
-    'test_dataloader.dataset.data_prefix.seg_map_path=valannot'
-]
-
-
-def run_tool(*args, check=True, program=sys.executable, **extra_env):
-    """``program args...`` in the project root; ``extra_env`` adds
-    environment variables."""
-    env = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS='2', **extra_env)
-    proc = subprocess.run([program, *args],
-                          cwd=ROOT,
-                          env=env,
-                          capture_output=True,
-                          text=True,
-                          timeout=600)
-    if check and proc.returncode != 0:
-        raise AssertionError(f'{args} failed ({proc.returncode}):\n'
-                             f'{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}')
-    return proc
-
-
-@pytest.fixture(scope='module')
-def tiny_camvid(tmp_path_factory, camvid_root):
-    """6 train and 3 val images of the real CamVid, linked, not copied."""
-    return link_camvid_subset(
-        tmp_path_factory.mktemp('camvid'), camvid_root, {'train': 6, 'val': 3})
+from tests.utils import (CONFIG, ROOT, SMALL, TEST_ON_VAL, run_tool,
+                         run_two_stages)
 
 
 def test_train_resume_test_show_dir(tiny_camvid, tmp_path):
@@ -112,13 +73,6 @@ def test_train_resume_test_show_dir(tiny_camvid, tmp_path):
     assert used.model.type == 'SegTTAModel'
     assert used.test_dataloader.dataset.pipeline[1].type == 'TestTimeAug'
     assert scores['tta']['aAcc'] != scores['single']['aAcc']
-
-
-def run_two_stages(work_root, *args, check=True):
-    """tools/train_camvid.sh (stage 1, then the Lovasz fine-tune)."""
-    return run_tool('tools/train_camvid.sh', *args, check=check,
-                    program='bash', PYTHON=sys.executable,
-                    WORK_DIR=str(work_root))
 
 
 def test_two_stage_script_fine_tunes_stage_one_and_resumes(

@@ -216,3 +216,18 @@ def test_soft_target_kl_refuses_mismatched_shapes():
     pred, _ = batch()
     with pytest.raises(ValueError, match='shape'):
         MODELS.build(dict(type='SoftTargetKLLoss'))(pred, pred[:, :3])
+
+
+def test_class_weight_values_checked(tmp_path, monkeypatch):
+    from mmseg_fastscnn.models.losses.class_weight import load_class_weight
+    assert load_class_weight([0.5, 2]) == [0.5, 2.0]
+    # a relative path is the working directory's, never the repository's
+    monkeypatch.chdir(tmp_path)
+    relative = 'configs/_base_/datasets/camvid_class_stats.json'
+    with pytest.raises(FileNotFoundError, match=str(tmp_path)):
+        load_class_weight(relative)
+    (tmp_path / 'w.json').write_text('{"weights": {"enet": [1.5, 2]}}')
+    assert load_class_weight('w.json') == [1.5, 2.0]
+    for bad in ([1.0, float('inf')], [1.0, float('nan')], [-1.0, 1.0]):
+        with pytest.raises(ValueError, match='>= 0 and finite'):
+            load_class_weight(bad)

@@ -10,12 +10,9 @@ import torch
 from mmengine.config import Config
 from PIL import Image
 
-from conftest import ROOT, link_camvid_subset
-from test_data_tools import load_tool
-from test_pipeline import run_tool
-
-CONFIG = osp.join(ROOT, 'configs', 'fastscnn_camvid.py')
-SHIPPED = osp.join(ROOT, 'checkpoints', 'fastscnn_camvid.pth')
+from mmseg_fastscnn.cli import (class_stats, complexity, export_onnx, infer,
+                                plot_curves)
+from tests.utils import CONFIG, SHIPPED, link_camvid_subset, run_tool
 
 
 def test_test_tool_reads_only_the_split_it_evaluates(camvid_root, tmp_path):
@@ -102,7 +99,7 @@ def test_export_without_camvid_writes_metadata_and_checks_infer_parity(
     labels), and the file names its classes and input convention."""
     from mmseg_fastscnn.datasets import CAMVID_CLASSES, CAMVID_PALETTE
     from mmseg_fastscnn.deploy import read_metadata
-    tool = load_tool('tools/deployment/export_onnx.py')
+    tool = export_onnx
     out = tmp_path / 'm.onnx'
     results = tool.main([
         CONFIG, SHIPPED, '--out', str(out), '--size', '96x128',
@@ -133,7 +130,7 @@ def test_export_without_camvid_writes_metadata_and_checks_infer_parity(
 
 def test_export_parity_on_real_frames_against_infer(camvid_root, tmp_path):
     """On val frames the graph's labels agree with inference_model's."""
-    tool = load_tool('tools/deployment/export_onnx.py')
+    tool = export_onnx
     results = tool.main([
         CONFIG, SHIPPED, '--out', str(tmp_path / 'm.onnx'),
         '--parity-images', '1', '--cfg-options', f'data_root={camvid_root}'
@@ -144,11 +141,11 @@ def test_export_parity_on_real_frames_against_infer(camvid_root, tmp_path):
 def test_small_tool_outputs(camvid_root, tmp_path, capsys):
     """complexity.py includes the deployed size; class_stats.py takes a
     split as check_dataset.py names it; plot_curves.py writes its JSON."""
-    rows, total = load_tool('tools/analysis/complexity.py').main([CONFIG])
+    rows, total = complexity.main([CONFIG])
     assert 'flops@540x720' in total and 'flops@360x480' in total
     assert total['flops@540x720'] == pytest.approx(
         2.25 * total['flops@360x480'], rel=0.05)
-    stats = load_tool('tools/analysis/class_stats.py').main(
+    stats = class_stats.main(
         [camvid_root, '--split', 'val'])
     assert stats['num_images'] == 101 and stats['split'] == 'valannot'
     run = tmp_path / 'run' / 'vis_data'
@@ -156,14 +153,14 @@ def test_small_tool_outputs(camvid_root, tmp_path, capsys):
     (run / 'scalars.json').write_text(
         json.dumps(dict(epoch=1, iter=1, loss=1.0)) + '\n' +
         json.dumps(dict(aAcc=50.0, mIoU=20.0, mDice=30.0, step=1)) + '\n')
-    load_tool('tools/analysis/plot_curves.py').main(
+    plot_curves.main(
         [str(tmp_path / 'run'), '--out-dir', str(tmp_path / 'out')])
     curves = json.loads((tmp_path / 'out' / 'curves.json').read_text())
     assert curves['val']['1']['mIoU'] == 20.0
 
 
 def test_infer_overlay_legend_and_no_npy(camvid_root, tmp_path):
-    tool = load_tool('tools/infer.py')
+    tool = infer
     image = osp.join(camvid_root, 'val', sorted(
         os.listdir(osp.join(camvid_root, 'val')))[0])
     out = tmp_path / 'out'

@@ -7,8 +7,8 @@ from mmengine.config import Config
 from mmseg.registry import MODELS
 
 from mmseg_fastscnn.utils import ConfigKeyError, apply_cfg_options
+from tests.utils import ROOT
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIGS = sorted(
     p for p in glob.glob(osp.join(ROOT, 'configs', '**', '*.py'),
                          recursive=True) if '_base_' not in p)

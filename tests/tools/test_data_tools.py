@@ -1,5 +1,5 @@
-"""Data tools: CamVid converter, class statistics, browse grid."""
-import importlib.util
+"""Data tools: CamVid converter, class statistics, browse grid, dataset
+check."""
 import json
 import os.path as osp
 
@@ -7,26 +7,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from conftest import write_png
-from mmseg_fastscnn.datasets.camvid_colors import CAMVID32, colors_to_labels
-
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-
-
-def load_tool(relpath):
-    spec = importlib.util.spec_from_file_location(
-        osp.basename(relpath)[:-3], osp.join(ROOT, relpath))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_every_camvid_colour_maps_to_its_group():
-    colours = np.array([[c for c, _ in CAMVID32.values()]], dtype=np.uint8)
-    labels, unknown = colors_to_labels(colours)
-    assert labels[0].tolist() == [idx for _, idx in CAMVID32.values()]
-    assert unknown == {}
-    assert len(CAMVID32) == 32
+from mmseg_fastscnn.cli import (browse_dataset, check_dataset, class_stats,
+                                convert_camvid)
+from mmseg_fastscnn.datasets.camvid_colors import CAMVID32
+from tests.utils import ROOT, make_split, write_png
 
 
 def test_converter_on_generated_release(tmp_path):
@@ -48,7 +32,7 @@ def test_converter_on_generated_release(tmp_path):
         '/SegNet/CamVid/train/0001TP_000001.png '
         '/SegNet/CamVid/trainannot/0001TP_000001.png\n')
     (tmp_path / 'val.txt').write_text('0001TP_000002\n')
-    tool = load_tool('tools/dataset_converters/camvid.py')
+    tool = convert_camvid
     out = tmp_path / 'camvid'
     unknown = tool.main([
         '--images', str(images), '--labels', str(labels), '--split',
@@ -85,7 +69,7 @@ def test_converter_names_missing_label(tmp_path):
     write_png(str(tmp_path / 'raw' / 'a.png'), np.zeros((2, 2, 3), np.uint8))
     (tmp_path / 'colour').mkdir()
     (tmp_path / 'train.txt').write_text('a\n')
-    tool = load_tool('tools/dataset_converters/camvid.py')
+    tool = convert_camvid
     with pytest.raises(FileNotFoundError, match='a_L.png'):
         tool.main([
             '--images', str(tmp_path / 'raw'), '--labels',
@@ -96,7 +80,7 @@ def test_converter_names_missing_label(tmp_path):
 
 
 def test_class_stats_on_camvid_train(camvid_root, tmp_path):
-    tool = load_tool('tools/analysis/class_stats.py')
+    tool = class_stats
     out = tmp_path / 'stats.json'
     stats = tool.main([camvid_root, '--out', str(out)])
     freq = dict(zip(stats['classes'], stats['frequency']))
@@ -115,39 +99,8 @@ def test_class_stats_on_camvid_train(camvid_root, tmp_path):
     assert committed['weights'] == stats['weights']
 
 
-def test_class_weight_schemes_on_generated_counts():
-    from mmseg_fastscnn.analysis import class_weights
-    counts = np.array([80, 20, 0])
-    present = np.array([100, 40, 0])
-    w = class_weights(counts, present)
-    assert w['inverse'][2] == 0 and w['median'][2] == 0
-    # inverse frequency: ratio 80/20 = 4, mean 1 over seen classes
-    assert w['inverse'][1] / w['inverse'][0] == pytest.approx(4.0)
-    assert np.mean(w['inverse'][:2]) == pytest.approx(1.0)
-    # median frequency: g = (0.8, 0.5), median 0.65
-    assert w['median'][1] / w['median'][0] == pytest.approx(0.8 / 0.5)
-    for bad_c in (1.0, 0.5):  # ln(c + f) <= 0: negative or infinite weights
-        with pytest.raises(ValueError, match='enet_c must be > 1'):
-            class_weights(counts, present, enet_c=bad_c)
-
-
-def test_class_weight_values_checked(tmp_path, monkeypatch):
-    from mmseg_fastscnn.models.losses.class_weight import load_class_weight
-    assert load_class_weight([0.5, 2]) == [0.5, 2.0]
-    # a relative path is the working directory's, never the repository's
-    monkeypatch.chdir(tmp_path)
-    relative = 'configs/_base_/datasets/camvid_class_stats.json'
-    with pytest.raises(FileNotFoundError, match=str(tmp_path)):
-        load_class_weight(relative)
-    (tmp_path / 'w.json').write_text('{"weights": {"enet": [1.5, 2]}}')
-    assert load_class_weight('w.json') == [1.5, 2.0]
-    for bad in ([1.0, float('inf')], [1.0, float('nan')], [-1.0, 1.0]):
-        with pytest.raises(ValueError, match='>= 0 and finite'):
-            load_class_weight(bad)
-
-
 def test_browse_grid(camvid_root, tmp_path):
-    tool = load_tool('tools/analysis/browse_dataset.py')
+    tool = browse_dataset
     out = tmp_path / 'grid.png'
     tool.main([camvid_root, '--split', 'val', '--num', '2', '--out',
                str(out)])
@@ -164,8 +117,7 @@ def test_browse_grid(camvid_root, tmp_path):
 
 
 def test_check_dataset_tool(tmp_path, capsys, camvid_root):
-    from conftest import make_split
-    tool = load_tool('tools/analysis/check_dataset.py')
+    tool = check_dataset
     assert tool.main([camvid_root, '--splits', 'val']) == 0
     assert 'val: 101 pairs, 0 problem(s)' in capsys.readouterr().out
     root = str(tmp_path)

@@ -8,8 +8,8 @@ import torch
 from mmengine.config import Config
 from mmseg.registry import DATASETS, METRICS
 
-from conftest import ROOT, write_png
 from mmseg_fastscnn.datasets import sequence_of
+from tests.utils import ROOT, write_png
 
 PIPELINE = [dict(type='LoadImageFromFile'), dict(type='LoadAnnotations')]
 FOLDS = {

@@ -11,6 +11,7 @@ from mmengine.logging import HistoryBuffer
 from mmseg_fastscnn.engine import UnsafeCheckpointError, load_checkpoint_file
 from mmseg_fastscnn.engine.weights_only import (from_weights_only,
                                                 to_weights_only)
+from tests.utils import CONFIG
 
 
 class Opaque:
@@ -198,8 +199,7 @@ def test_published_checkpoint_works_with_mmseg_apis(tmp_path, camvid_root):
     from mmseg.registry import MODELS
 
     from mmseg_fastscnn.engine.publish import publish_checkpoint
-    root = osp.dirname(osp.dirname(osp.abspath(__file__)))
-    config = osp.join(root, 'configs', 'fastscnn_camvid.py')
+    config = CONFIG
     model = MODELS.build(Config.fromfile(config).model)
     train_ckpt = str(tmp_path / 'epoch_1.pth')
     torch.save(
@@ -233,8 +233,7 @@ def test_backbone_fine_tune_from_checkpoint_of_other_class_count(tmp_path):
     from mmengine.registry import init_default_scope
     from mmseg.registry import MODELS
     init_default_scope('mmseg')
-    root = osp.dirname(osp.dirname(osp.abspath(__file__)))
-    cfg = Config.fromfile(osp.join(root, 'configs', 'fastscnn_camvid.py'))
+    cfg = Config.fromfile(CONFIG)
     source = MODELS.build(cfg.model)
     path = str(tmp_path / 'camvid.pth')
     torch.save(dict(meta={}, state_dict=source.state_dict()), path)

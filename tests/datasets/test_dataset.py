@@ -8,9 +8,9 @@ import pytest
 from mmseg.registry import DATASETS
 from PIL import Image
 
-from conftest import make_split, write_png
 from mmseg_fastscnn.datasets import (CAMVID_CLASSES, DataIntegrityError,
                                      check_pair)
+from tests.utils import CONFIG, make_split, write_png
 
 PIPELINE = [dict(type='LoadImageFromFile'), dict(type='LoadAnnotations')]
 
@@ -147,9 +147,7 @@ def test_joint_augmentation_keeps_image_and_mask_aligned(tmp_path):
     config's geometric augmentation they must still agree."""
     from mmengine.config import Config
     from mmseg.registry import TRANSFORMS
-    cfg = Config.fromfile(
-        osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'configs',
-                 'fastscnn_camvid.py'))
+    cfg = Config.fromfile(CONFIG)
     steps = [
         dict(t, prob=1.0) if t['type'] == 'RandomRotate' else t
         for t in cfg.train_pipeline

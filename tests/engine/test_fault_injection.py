@@ -9,8 +9,7 @@ import signal
 import pytest
 import torch
 
-from conftest import link_camvid_subset
-from test_robustness import FAST, run, write_config
+from tests.utils import FAST, link_camvid_subset, run, write_config
 
 # best at epoch 2, then no better: patience 2 stops after epoch 4
 SCORES = [1.0, 2.0, 1.5, 1.2, 1.1, 1.0]

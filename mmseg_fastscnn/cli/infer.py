@@ -1,0 +1,213 @@
+"""Segment an image, a folder of images or a video with a trained model.
+
+Logic of ``tools/infer.py`` (usage in its docstring).
+"""
+import argparse
+import errno
+import os
+import os.path as osp
+import sys
+from collections import Counter
+from typing import Iterator, Tuple
+
+import cv2
+import mmcv
+import numpy as np
+from mmengine.config import Config, DictAction
+from mmengine.utils import ProgressBar
+from mmseg.apis import inference_model
+
+from ..apis import init_model_checked
+from ..fileio import DiskWriteError, atomic_path
+from ..utils import apply_cfg_options
+from ..visualization import colorize, legend_strip
+
+IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff')
+VIDEO_SUFFIXES = ('.mp4', '.avi', '.mov', '.mkv', '.webm')
+
+
+def list_images(path: str) -> list:
+    if osp.isdir(path):
+        files = sorted(
+            osp.join(path, f) for f in os.listdir(path)
+            if f.lower().endswith(IMAGE_SUFFIXES))
+        if not files:
+            raise ValueError(f'no images ({", ".join(IMAGE_SUFFIXES)}) in '
+                             f'{path}')
+        return files
+    return [path]
+
+
+def output_names(files: list) -> list:
+    """File stems, made unique with the suffix where stems collide."""
+    stems = [osp.splitext(osp.basename(f))[0] for f in files]
+    counts = Counter(stems)
+    return [
+        osp.basename(f).replace('.', '_') if counts[stem] > 1 else stem
+        for f, stem in zip(files, stems)
+    ]
+
+
+def video_frames(path: str) -> Tuple[Iterator[np.ndarray], int, float]:
+    capture = cv2.VideoCapture(path)
+    if not capture.isOpened():
+        raise ValueError(f'cannot open video {path}')
+    total = int(capture.get(cv2.CAP_PROP_FRAME_COUNT))
+    fps = capture.get(cv2.CAP_PROP_FPS) or 25.0
+
+    def frames():
+        try:
+            while True:
+                ok, frame = capture.read()
+                if not ok:
+                    break
+                yield frame
+        finally:  # also when the caller stops early or fails
+            capture.release()
+
+    return frames(), total, fps
+
+
+def segment(model, image_bgr: np.ndarray, mode: str):
+    """-> labels (H, W) uint8 (uint16 past 256 classes), probabilities
+    (K, H, W) or None."""
+    result = inference_model(model, image_bgr)
+    labels = result.pred_sem_seg.data[0].cpu().numpy()
+    num_classes = len(model.dataset_meta['classes'])
+    labels = labels.astype(np.uint8 if num_classes <= 256 else np.uint16)
+    probs = None
+    if mode == 'prob':
+        probs = result.seg_logits.data.cpu().numpy()
+    return labels, probs
+
+
+def write_image(image: np.ndarray, path: str) -> None:
+    """Whole file or none (cv2 only returns False on a full disk)."""
+    with atomic_path(path) as tmp:
+        if not mmcv.imwrite(image, tmp):
+            raise DiskWriteError(errno.EIO, f'could not write {path} '
+                                 '(disk full or not writable?)')
+
+
+def read_image(path: str) -> np.ndarray:
+    """BGR image; ValueError naming ``path`` if it cannot be decoded."""
+    try:
+        image = mmcv.imread(path)
+    except Exception as error:  # cv2.error and friends on bad files
+        raise ValueError(f'cannot read image {path} ({error})') from None
+    if image is None:
+        raise ValueError(f'cannot read image {path} (empty or not an image, '
+                         f'{osp.getsize(path)} bytes)')
+    return image
+
+
+def save_outputs(out_dir: str, name: str, image_bgr: np.ndarray,
+                 labels: np.ndarray, probs, palette, opacity: float,
+                 classes=None, save_npy: bool = True) -> np.ndarray:
+    """Write the files of one frame; returns the overlay (BGR), with a
+    legend strip below when ``classes`` are given."""
+    colour = mmcv.rgb2bgr(colorize(labels, palette))
+    overlay = cv2.addWeighted(image_bgr, 1 - opacity, colour, opacity, 0)
+    if classes is not None:
+        legend = legend_strip(classes, palette, overlay.shape[1])
+        overlay = np.concatenate([overlay, mmcv.rgb2bgr(legend)], axis=0)
+    write_image(overlay, osp.join(out_dir, 'overlay', name + '.png'))
+    write_image(labels, osp.join(out_dir, 'labels', name + '.png'))
+    if probs is not None:
+        confidence = (probs.max(0) * 255).round().astype(np.uint8)
+        write_image(confidence, osp.join(out_dir, 'confidence',
+                                         name + '.png'))
+    if probs is not None and save_npy:
+        with atomic_path(osp.join(out_dir, 'prob', name + '.npy')) as tmp:
+            np.save(tmp, probs.astype(np.float16))
+    return overlay
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('config')
+    parser.add_argument('checkpoint')
+    parser.add_argument('input', help='image, folder of images, or video')
+    parser.add_argument('--out-dir', required=True)
+    parser.add_argument('--mode', choices=['cls', 'prob'], default='cls')
+    parser.add_argument('--opacity', type=float, default=0.5)
+    parser.add_argument('--no-legend', action='store_true',
+                        help='overlays without the legend of the classes')
+    parser.add_argument('--no-npy', action='store_true',
+                        help='--mode prob: write the confidence maps but not '
+                        'the probability arrays (prob/*.npy)')
+    parser.add_argument('--device', default='cpu')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config keys, e.g. test_pipeline')
+    args = parser.parse_args(argv)
+    named_paths = ((args.config, 'config'), (args.checkpoint, 'checkpoint'),
+                   (args.input, 'input'))
+    for path, what in named_paths:
+        if not osp.exists(path):
+            raise FileNotFoundError(f'{what} not found: {path}')
+    if not 0 <= args.opacity <= 1:
+        raise ValueError(f'--opacity must be in [0, 1], got {args.opacity}')
+    cfg = Config.fromfile(args.config)
+    apply_cfg_options(cfg, args.cfg_options)
+    model = init_model_checked(cfg, args.checkpoint, args.device)
+    if hasattr(model.decode_head, 'infer_mode'):
+        model.decode_head.infer_mode = args.mode  # checked by the head
+    elif args.mode == 'prob':
+        raise ValueError('--mode prob needs FastSCNNClassifierHead')
+    palette = model.dataset_meta['palette']
+    if args.no_npy and args.mode != 'prob':
+        raise ValueError('--no-npy only applies to --mode prob')
+    extra = dict(
+        classes=None if args.no_legend else model.dataset_meta['classes'],
+        save_npy=not args.no_npy)
+    written = 0
+    if args.input.lower().endswith(VIDEO_SUFFIXES):
+        frames, total, fps = video_frames(args.input)
+        stem = osp.splitext(osp.basename(args.input))[0]
+        writer = None
+        bar = ProgressBar(total)
+        try:
+            for index, frame in enumerate(frames):
+                labels, probs = segment(model, frame, args.mode)
+                overlay = save_outputs(args.out_dir, f'{stem}_{index:06d}',
+                                       frame, labels, probs, palette,
+                                       args.opacity, **extra)
+                if writer is None:
+                    h, w = overlay.shape[:2]
+                    writer = cv2.VideoWriter(
+                        osp.join(args.out_dir, f'{stem}_overlay.mp4'),
+                        cv2.VideoWriter_fourcc(*'mp4v'), fps, (w, h))
+                writer.write(overlay)
+                written += 1
+                bar.update()
+        finally:  # a playable mp4 of the frames so far, even after an error
+            frames.close()
+            if writer is not None:
+                writer.release()
+    else:
+        files = list_images(args.input)
+        bar = ProgressBar(len(files))
+        unreadable = []
+        for path, name in zip(files, output_names(files)):
+            try:
+                image = read_image(path)
+            except ValueError as error:
+                if len(files) == 1:
+                    raise
+                unreadable.append(str(error))  # the others go on
+                bar.update()
+                continue
+            labels, probs = segment(model, image, args.mode)
+            save_outputs(args.out_dir, name, image, labels, probs, palette,
+                         args.opacity, **extra)
+            written += 1
+            bar.update()
+        if unreadable:
+            print('\n' + '\n'.join(f'skipped: {e}' for e in unreadable),
+                  file=sys.stderr)
+            raise ValueError(
+                f'{len(unreadable)} of {len(files)} image(s) could not be '
+                f'read (listed above); the other {written} were segmented '
+                f'into {args.out_dir}')
+    print(f'\n{written} image(s) segmented into {args.out_dir}')
+    return written

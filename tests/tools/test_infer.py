@@ -1,0 +1,185 @@
+"""tools/infer.py (mmseg_fastscnn.cli.infer): images, folders, videos,
+unreadable files and a full disk."""
+import os
+import os.path as osp
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+from mmseg_fastscnn.cli import infer as infer_tool
+from tests.utils import CONFIG, SHIPPED
+
+
+def test_infer_tool_on_camvid_folder(camvid_root, random_checkpoint,
+                                     tmp_path):
+    folder = tmp_path / 'images'
+    folder.mkdir()
+    names = sorted(os.listdir(osp.join(camvid_root, 'val')))[:3]
+    for name in names:
+        os.symlink(osp.join(camvid_root, 'val', name), folder / name)
+    out = tmp_path / 'out'
+    tool = infer_tool
+    assert tool.main([CONFIG, random_checkpoint, str(folder), '--out-dir',
+                      str(out), '--mode', 'prob']) == 3
+    assert sorted(os.listdir(out / 'overlay')) == names
+    assert sorted(os.listdir(out / 'labels')) == names
+    labels = np.asarray(Image.open(out / 'labels' / names[0]))
+    probs = np.load(out / 'prob' / (names[0][:-4] + '.npy'))
+    assert labels.shape == (360, 480) and probs.shape == (11, 360, 480)
+    assert (probs.argmax(0) == labels).mean() > 0.999
+    np.testing.assert_allclose(probs.sum(0), 1.0, atol=1e-2)
+    # inputs that share a stem keep apart
+    assert tool.output_names(['d/x.png', 'd/x.jpg', 'd/y.png']) == [
+        'x_png', 'x_jpg', 'y'
+    ]
+
+
+def test_infer_tool_runs_at_the_test_size_or_as_cfg_options_say(
+        camvid_root, random_checkpoint, tmp_path, monkeypatch):
+    tool = infer_tool
+    seen = []
+    build = tool.init_model_checked
+
+    def spied(*args, **kwargs):
+        model = build(*args, **kwargs)
+        model.backbone.register_forward_pre_hook(
+            lambda module, inputs: seen.append(tuple(inputs[0].shape[2:])))
+        return model
+
+    monkeypatch.setattr(tool, 'init_model_checked', spied)
+    image = osp.join(camvid_root, 'val',
+                     sorted(os.listdir(osp.join(camvid_root, 'val')))[0])
+    tool.main([CONFIG, random_checkpoint, image, '--out-dir',
+               str(tmp_path / 'a')])
+    tool.main([CONFIG, random_checkpoint, image, '--out-dir',
+               str(tmp_path / 'b'), '--cfg-options',
+               'test_pipeline.1.scale=(480,360)'])
+    assert seen == [(540, 720), (360, 480)]
+    name = osp.splitext(osp.basename(image))[0] + '.png'
+    for out in ('a', 'b'):
+        labels = np.asarray(Image.open(tmp_path / out / 'labels' / name))
+        assert labels.shape == (360, 480)
+    with pytest.raises(Exception, match='unknown config key'):
+        tool.main([CONFIG, random_checkpoint, image, '--out-dir',
+                   str(tmp_path / 'c'), '--cfg-options', 'test_pipelin.x=1'])
+    assert not osp.exists(tmp_path / 'c')
+
+
+def test_infer_tool_refuses_checkpoint_that_does_not_fit(
+        camvid_root, random_checkpoint, tmp_path):
+    """mmseg's init_model would only warn and predict with a half-loaded
+    model; the tools (infer, export_onnx, benchmark) refuse instead."""
+    other = str(tmp_path / 'five_classes.py')
+    with open(other, 'w') as f:
+        f.write(f"_base_ = [{CONFIG!r}]\n"
+                "model = dict(decode_head=dict(num_classes=5, "
+                "loss_decode=dict(class_weight=None)))\n")
+    image = osp.join(camvid_root, 'val',
+                     sorted(os.listdir(osp.join(camvid_root, 'val')))[0])
+    with pytest.raises(ValueError, match='random.pth does not fit'):
+        infer_tool.main(
+            [other, random_checkpoint, image, '--out-dir', str(tmp_path)])
+    assert os.listdir(tmp_path) == ['five_classes.py']  # nothing written
+
+
+def test_infer_tool_on_video(camvid_root, random_checkpoint, tmp_path):
+    video = str(tmp_path / 'clip.avi')
+    frames = sorted(os.listdir(osp.join(camvid_root, 'val')))[:2]
+    writer = cv2.VideoWriter(video, cv2.VideoWriter_fourcc(*'MJPG'), 5,
+                             (480, 360))
+    for name in frames:
+        writer.write(cv2.imread(osp.join(camvid_root, 'val', name)))
+    writer.release()
+    tool = infer_tool
+    out = tmp_path / 'out'
+    assert tool.main([CONFIG, random_checkpoint, video, '--out-dir',
+                      str(out)]) == 2
+    assert sorted(os.listdir(out / 'labels')) == [
+        'clip_000000.png', 'clip_000001.png'
+    ]
+    capture = cv2.VideoCapture(str(out / 'clip_overlay.mp4'))
+    shapes = []
+    while True:
+        ok, frame = capture.read()
+        if not ok:
+            break
+        shapes.append(frame.shape)
+    capture.release()
+    # a playable mp4 of both frames, each the overlay with its legend
+    overlay = cv2.imread(str(out / 'overlay' / 'clip_000000.png'))
+    assert overlay.shape[:2] > (360, 480) and overlay.shape[1] == 480
+    assert shapes == [overlay.shape] * 2
+
+
+def small_frames(camvid_root, folder, n):
+    import mmcv
+    os.makedirs(folder)
+    names = sorted(os.listdir(osp.join(camvid_root, 'val')))[:n]
+    for name in names:  # downsized: the tool's work, not the network's
+        image = mmcv.imread(osp.join(camvid_root, 'val', name))
+        mmcv.imwrite(mmcv.imresize(image, (96, 72)), osp.join(folder, name))
+    return names
+
+
+def test_infer_skips_unreadable_images_by_name(camvid_root, tmp_path):
+    folder = str(tmp_path / 'in')
+    names = small_frames(camvid_root, folder, 2)
+    open(osp.join(folder, 'a_empty.png'), 'wb').close()
+    tool = infer_tool
+    out = tmp_path / 'out'
+    with pytest.raises(ValueError, match=r'1 of 3 image\(s\) could not be'):
+        tool.main([CONFIG, SHIPPED, folder, '--out-dir', str(out)])
+    assert sorted(os.listdir(out / 'labels')) == names
+    with pytest.raises(ValueError, match='a_empty.png'):
+        tool.main([CONFIG, SHIPPED, osp.join(folder, 'a_empty.png'),
+                   '--out-dir', str(out)])
+
+
+@pytest.mark.parametrize('target', ['png', 'npy'])
+def test_infer_on_a_full_disk_leaves_no_torn_file(camvid_root, tmp_path,
+                                                  monkeypatch, target):
+    """The disk fills while a file is written: one-line error naming it,
+    nothing half-written under a final name, no temporaries left."""
+    import errno
+
+    import numpy as np
+    folder = str(tmp_path / 'in')
+    small_frames(camvid_root, folder, 1)
+    from PIL import Image
+    tool = infer_tool
+
+    def imwrite_full(img, path, *args, **kwargs):
+        with open(path, 'wb') as f:
+            f.write(b'\x89PNG partial')
+        return False  # what cv2.imwrite does on a full disk
+
+    def save_full(path, array, *args, **kwargs):
+        with open(path, 'wb') as f:
+            f.write(b'\x93NUMPY partial')
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    if target == 'png':
+        monkeypatch.setattr(tool.mmcv, 'imwrite', imwrite_full)
+    else:
+        monkeypatch.setattr(tool.np, 'save', save_full)
+    out = tmp_path / 'out'
+    from mmseg_fastscnn.fileio import DiskWriteError
+    with pytest.raises(DiskWriteError) as error:
+        tool.main([CONFIG, SHIPPED, folder, '--out-dir', str(out), '--mode',
+                   'prob'])
+    message = str(error.value)
+    if target == 'png':
+        assert message.startswith(f'could not write {out}/overlay/')
+    else:
+        assert message.startswith(f'could not write {out}/prob/')
+        assert 'No space left on device' in message
+    for dirpath, _, files in os.walk(out):
+        for name in files:
+            assert not name.startswith('.'), name  # no temporaries
+            path = osp.join(dirpath, name)
+            if name.endswith('.png'):  # every file left is whole
+                Image.open(path).load()
+            elif name.endswith('.npy'):
+                np.load(path)
