@@ -4,7 +4,7 @@ import os
 
 import torch
 
-from test_pipeline import SMALL, run_two_stages, tiny_camvid  # noqa: F401
+from tests.utils import SMALL, run_two_stages
 
 
 def test_trainval_trains_on_both_splits_without_validation(tiny_camvid,
