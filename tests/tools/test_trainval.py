@@ -7,8 +7,8 @@ import torch
 from tests.utils import SMALL, run_two_stages
 
 
-def test_trainval_trains_on_both_splits_without_validation(tiny_camvid,
-                                                          tmp_path):
+def test_trainval_trains_on_both_splits_without_validation(
+        tiny_camvid, tmp_path):
     # 6 train + 3 val frames at batch 3: 3 batches per epoch (2 on train)
     # these configs have no val_dataloader: its options are refused
     small = [o for o in SMALL if not o.startswith('val_dataloader.')]
