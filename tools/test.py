@@ -2,7 +2,7 @@
 
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out DIR]
         [--show] [--show-dir DIR] [--wait-time S] [--tta]
-        [--show-samples N --seed S]
+        [--show-samples N --seed S] [--fold SEQ]
         [--cfg-options k=v ...] [--launcher ...]
 
 Metrics are logged and written to ``<work_dir>/test_metrics.json``, with
@@ -23,8 +23,8 @@ from mmengine.dist import is_main_process
 
 import mmseg_fastscnn  # noqa: F401  (registers the plugin)
 from mmseg_fastscnn.apis import build_runner, use_gloo_without_gpu
-from mmseg_fastscnn.utils import (apply_cfg_options, resolve_work_dir,
-                                  run_cli)
+from mmseg_fastscnn.utils import (apply_cfg_options, apply_fold,
+                                  resolve_work_dir, run_cli)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -45,6 +45,13 @@ def parse_args(argv=None) -> argparse.Namespace:
         '<image stem>.png panel per test image')
     parser.add_argument(
         '--wait-time', type=float, default=2, help='the interval of show (s)')
+    parser.add_argument(
+        '--fold',
+        metavar='SEQ',
+        help='evaluate as the cross-sequence fold that holds CamVid '
+        'sequence SEQ out (e.g. 0006R0): on its frames and the val split, '
+        'scored per sequence (docs/cross_sequence.md); default work dir '
+        'work_dirs/<config>_fold-SEQ')
     parser.add_argument(
         '--cfg-options',
         nargs='+',
@@ -99,9 +106,11 @@ def build_cfg(args: argparse.Namespace) -> Config:
         raise FileNotFoundError(f'checkpoint not found: {args.checkpoint}')
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher
+    if args.fold is not None:
+        apply_fold(cfg, args.fold)
     apply_cfg_options(cfg, args.cfg_options)
     use_gloo_without_gpu(cfg)
-    resolve_work_dir(cfg, args.work_dir, args.config)
+    resolve_work_dir(cfg, args.work_dir, args.config, fold=args.fold)
     cfg.load_from = args.checkpoint
     cfg.resume = False
     if args.show or args.show_dir:

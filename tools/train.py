@@ -1,8 +1,8 @@
 """Train a segmentor: a thin wrapper over mmengine's Runner (mmseg's flags).
 
     python tools/train.py configs/fastscnn_camvid.py [--work-dir DIR]
-        [--resume [CKPT]] [--load-from CKPT] [--amp] [--cfg-options k=v ...]
-        [--launcher ...]
+        [--resume [CKPT]] [--load-from CKPT] [--amp] [--fold SEQ]
+        [--cfg-options k=v ...] [--launcher ...]
 """
 import argparse
 import os
@@ -13,8 +13,8 @@ from mmengine.config import Config, DictAction
 
 import mmseg_fastscnn  # noqa: F401  (registers the plugin)
 from mmseg_fastscnn.apis import build_runner, use_gloo_without_gpu
-from mmseg_fastscnn.utils import (apply_cfg_options, resolve_work_dir,
-                                  run_cli)
+from mmseg_fastscnn.utils import (apply_cfg_options, apply_fold,
+                                  resolve_work_dir, run_cli)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -44,6 +44,13 @@ def parse_args(argv=None) -> argparse.Namespace:
         default=False,
         help='enable automatic mixed precision training (needs a GPU)')
     parser.add_argument(
+        '--fold',
+        metavar='SEQ',
+        help='cross-sequence fold: train on the other sequences\' train '
+        'frames, validate on CamVid sequence SEQ (e.g. 0006R0) and the val '
+        'split (docs/cross_sequence.md); default work dir '
+        'work_dirs/<config>_fold-SEQ')
+    parser.add_argument(
         '--cfg-options',
         nargs='+',
         action=DictAction,
@@ -67,9 +74,11 @@ def build_cfg(args: argparse.Namespace) -> Config:
         raise FileNotFoundError(f'config not found: {args.config}')
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher
+    if args.fold is not None:
+        apply_fold(cfg, args.fold)
     apply_cfg_options(cfg, args.cfg_options)
     use_gloo_without_gpu(cfg)
-    resolve_work_dir(cfg, args.work_dir, args.config)
+    resolve_work_dir(cfg, args.work_dir, args.config, fold=args.fold)
     if args.amp:
         if not torch.cuda.is_available():
             raise ValueError(

@@ -6,9 +6,7 @@ _base_ = '../fastscnn_camvid.py'
 held_out = '0001TP'
 fold = dict(
     type='CamVidCrossSequenceDataset', held_out=held_out, data_prefix=None)
-# drop_last: 305 frames at batch 8 leave a batch of one, which stops
-# training in the PPM's BatchNorm (its pooled map is 1x1)
-train_dataloader = dict(drop_last=True, dataset=dict(fold, role='train'))
+train_dataloader = dict(dataset=dict(fold, role='train'))
 val_dataloader = dict(dataset=dict(fold, role='val'))
 test_dataloader = dict(dataset=dict(fold, role='val'))
 val_evaluator = dict(headline_sequences=held_out, per_sequence=True)

@@ -3,10 +3,12 @@ from .camvid import (CAMVID_CLASSES, CAMVID_PALETTE, CamVidDataset,
 from .cross_sequence import CamVidCrossSequenceDataset
 from .integrity import (DataIntegrityError, DataProblem, check_pair,
                         check_pairs, find_pairs)
+from .samplers import NoSingletonBatchSampler
 from .transforms import RandomCameraShift
 
 __all__ = [
     'CamVidDataset', 'CamVidCrossSequenceDataset', 'CAMVID_CLASSES',
-    'CAMVID_PALETTE', 'DataIntegrityError', 'DataProblem', 'check_pair',
-    'check_pairs', 'find_pairs', 'sequence_of', 'RandomCameraShift'
+    'CAMVID_PALETTE', 'DataIntegrityError', 'DataProblem',
+    'NoSingletonBatchSampler', 'check_pair', 'check_pairs', 'find_pairs',
+    'sequence_of', 'RandomCameraShift'
 ]

@@ -1,4 +1,4 @@
-"""Config helpers shared by the tools: checked ``--cfg-options``."""
+"""Config helpers shared by the tools: checked --cfg-options, --fold."""
 import difflib
 import os.path as osp
 from typing import Any, Dict, Optional
@@ -176,12 +176,59 @@ def _set_data_root(dataset: ConfigDict, data_root: str) -> None:
         dataset['data_root'] = data_root
 
 
-def resolve_work_dir(cfg: Config, work_dir: Optional[str],
-                     config_path: str) -> str:
-    """mmseg's rule: command line, then config, then ./work_dirs/<name>."""
+FOLD_DATASET = 'CamVidCrossSequenceDataset'
+FOLD_ROLES = (('train_dataloader', 'train'), ('val_dataloader', 'val'),
+              ('test_dataloader', 'val'))
+
+
+def apply_fold(cfg: Config, held_out: str) -> Config:
+    """Make ``cfg`` its cross-sequence fold that holds ``held_out`` out.
+
+    The same change as ``configs/cross_sequence/fastscnn_camvid_fold-*.py``
+    make to the main config, for any CamVid config (an ablation, a stage
+    2): the train set becomes the train frames of the other sequences, val
+    and test the held-out sequence's frames plus the val split, and the
+    evaluators report per sequence with ``held_out``'s scores as ``mIoU``.
+    Pipelines, ``data_root`` and everything else stay the config's.
+    """
+    if not isinstance(held_out, str) or not held_out.isalnum():
+        raise ValueError('--fold takes one CamVid sequence name, e.g. '
+                         f'0006R0; got {held_out!r}')
+    for name, role in FOLD_ROLES:
+        loader = cfg.get(name)
+        if loader is None and name != 'train_dataloader':
+            continue
+        dataset = (loader or {}).get('dataset') or {}
+        if dataset.get('type') not in ('CamVidDataset', FOLD_DATASET):
+            raise ValueError(
+                f'--fold needs CamVidDataset datasets: {name}.dataset is '
+                f'{dataset.get("type")!r} in this config')
+        dataset.update(
+            type=FOLD_DATASET, held_out=held_out, role=role,
+            data_prefix=None)  # the fold dataset sets it
+    for name in ('val_evaluator', 'test_evaluator'):
+        evaluator = cfg.get(name)
+        if evaluator is None:
+            continue
+        if not isinstance(evaluator, dict) or \
+                evaluator.get('type') != 'SegReportMetric':
+            raise ValueError(f'--fold reports per sequence with '
+                             f'SegReportMetric; {name} is not one')
+        evaluator.update(headline_sequences=held_out, per_sequence=True)
+    return cfg
+
+
+def resolve_work_dir(cfg: Config,
+                     work_dir: Optional[str],
+                     config_path: str,
+                     fold: Optional[str] = None) -> str:
+    """mmseg's rule: command line, then config, then ./work_dirs/<name>
+    (``<name>_fold-<fold>`` for a ``--fold`` run, so that it never resumes
+    or overwrites the full run's work dir)."""
     if work_dir is not None:
         cfg.work_dir = work_dir
     elif cfg.get('work_dir', None) is None:
+        name = osp.splitext(osp.basename(config_path))[0]
         cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(config_path))[0])
+                                f'{name}_fold-{fold}' if fold else name)
     return cfg.work_dir

@@ -163,3 +163,55 @@ def test_fold_training_never_gets_a_batch_of_one(camvid_root):
     assert len(loader.dataset) == 305
     sizes = [len(batch) for batch in loader.batch_sampler]
     assert sizes == [8] * 38
+
+
+@pytest.mark.parametrize('held_out', sorted(FOLDS))
+def test_fold_option_is_the_fold_config(held_out):
+    """``--fold SEQ`` on the main config gives the fold config's data and
+    evaluators, so any config (an ablation) can run on the folds."""
+    from mmseg_fastscnn.utils import apply_fold
+    main = apply_fold(
+        Config.fromfile(osp.join(ROOT, 'configs', 'fastscnn_camvid.py')),
+        held_out)
+    fold_cfg = Config.fromfile(
+        osp.join(ROOT, 'configs', 'cross_sequence',
+                 f'fastscnn_camvid_fold-{held_out}.py'))
+    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader',
+                'val_evaluator', 'test_evaluator', 'model'):
+        assert main[key].to_dict() == fold_cfg[key].to_dict(), key
+
+
+def test_fold_option_on_an_ablation_reads_the_fold(camvid_root):
+    from mmseg_fastscnn.utils import apply_fold
+    cfg = apply_fold(
+        Config.fromfile(
+            osp.join(ROOT, 'configs', 'ablations',
+                     'fastscnn_no-ppm_1xb8-150e_camvid-360x480.py')),
+        '0006R0')
+    assert cfg.model.backbone.use_ppm is False  # the ablation is kept
+    train, val = (DATASETS.build(
+        dict(cfg[name].dataset, data_root=camvid_root))
+                  for name in ('train_dataloader', 'val_dataloader'))
+    assert sequences(train) == ['0001TP', '0016E5'] and len(train) == 266
+    assert sequences(val) == ['0006R0', '0016E5'] and len(val) == 202
+
+
+def test_fold_option_refuses_what_it_cannot_fold():
+    from mmseg_fastscnn.utils import apply_fold
+    trainval = osp.join(ROOT, 'configs', 'fastscnn_camvid_trainval.py')
+    with pytest.raises(ValueError,
+                       match="train_dataloader.dataset is 'ConcatDataset'"):
+        apply_fold(Config.fromfile(trainval), '0006R0')
+    main = osp.join(ROOT, 'configs', 'fastscnn_camvid.py')
+    with pytest.raises(ValueError, match='one CamVid sequence name'):
+        apply_fold(Config.fromfile(main), '../0006R0')
+
+
+def test_fold_runs_get_a_work_dir_of_their_own():
+    from mmseg_fastscnn.utils import resolve_work_dir
+    cfg = Config(dict(work_dir=None))
+    assert resolve_work_dir(cfg, None, 'configs/x.py', fold='0006R0') == \
+        osp.join('./work_dirs', 'x_fold-0006R0')
+    cfg = Config(dict(work_dir=None))
+    assert resolve_work_dir(cfg, None, 'configs/x.py') == \
+        osp.join('./work_dirs', 'x')

@@ -197,6 +197,12 @@ def test_ema_fine_tune_checkpoints_the_average_and_resumes_it(
     (['tools/train.py', CONFIG, '--resume', '--load-from', '/no/such.pth'],
      'load_from checkpoint not found: /no/such.pth'),
     (['tools/train.py', 'configs/nope.py'], 'config not found'),
+    (['tools/train.py', CONFIG, '--fold', '../0006R0'],
+     'one CamVid sequence name'),
+    (['tools/test.py', 'configs/fastscnn_camvid_trainval.py',
+      'checkpoints/fastscnn_camvid.pth', '--fold', '0006R0'],
+     "--fold needs CamVidDataset datasets: train_dataloader.dataset is "
+     "'ConcatDataset'"),
 ])
 def test_bad_input_gets_one_clear_line(args, message, tmp_path):
     args = args + ['--work-dir', str(tmp_path)] if '--work-dir' not in args \

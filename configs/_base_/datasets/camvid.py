@@ -46,6 +46,8 @@ train_dataloader = dict(
     num_workers=2,
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
+    # drops a last batch of one frame, which BatchNorm cannot train on
+    batch_sampler=dict(type='NoSingletonBatchSampler'),
     dataset=dict(
         type=dataset_type,
         data_root=data_root,
