@@ -1,4 +1,5 @@
 """Cross-sequence results: each fold's run, its selected epoch and the mean."""
+import statistics
 from typing import Dict, List, Optional, Sequence
 
 from .curves import find_scalar_files, read_epochs
@@ -10,9 +11,10 @@ def fold_result(run: str, in_sequence: str = IN_SEQUENCE,
                 epoch: Optional[int] = None) -> Dict[str, object]:
     """One fold's run (a work dir): the epoch its held-out ``mIoU`` selects
     (or ``epoch``, fixed beforehand), with that epoch's held-out and
-    in-sequence scores, and the mean held-out mIoU of its last 10 epochs
-    (less sensitive to one lucky validation)."""
-    _, val = read_epochs(find_scalar_files(run))
+    in-sequence scores, the mean held-out mIoU of its last 10 epochs (less
+    sensitive to one lucky validation) and the median training seconds per
+    iteration over its epochs."""
+    train, val = read_epochs(find_scalar_files(run))
     if not val:
         raise ValueError(f'{run}: no validation logged yet')
     if epoch is None:
@@ -24,6 +26,7 @@ def fold_result(run: str, in_sequence: str = IN_SEQUENCE,
         chosen = epoch
     last = sorted(val)[-10:]
     row = val[chosen]
+    times = [t['time'] for t in train.values() if 'time' in t]
     return dict(
         run=run,
         epoch=chosen,
@@ -32,7 +35,8 @@ def fold_result(run: str, in_sequence: str = IN_SEQUENCE,
         mDice=row.get('mDice'),
         aAcc=row.get('aAcc'),
         in_sequence_mIoU=row.get(f'{in_sequence}_mIoU'),
-        last10_mIoU=round(sum(val[e]['mIoU'] for e in last) / len(last), 2))
+        last10_mIoU=round(sum(val[e]['mIoU'] for e in last) / len(last), 2),
+        train_s_per_iter=round(statistics.median(times), 3) if times else None)
 
 
 def summarise_folds(runs: Sequence[str],

@@ -31,7 +31,8 @@ def read_epochs(files: List[str]) -> Tuple[EpochTable, EpochTable]:
     """Per-epoch train and val scalars.
 
     Train: the mean of the logged ``loss`` values of each epoch (each is a
-    window mean over the logging interval). Val: the metrics and ``loss``
+    window mean over the logging interval), and of ``time`` (seconds per
+    iteration) where logged. Val: the metrics and ``loss``
     logged after each validation (``step`` is the epoch). Later files win,
     so a resumed run's repeated epochs come from its latest start.
     """
@@ -39,6 +40,7 @@ def read_epochs(files: List[str]) -> Tuple[EpochTable, EpochTable]:
     val: EpochTable = {}
     for path in files:
         losses = defaultdict(list)
+        times = defaultdict(list)
         with open(path) as f:
             for line in f:
                 line = line.strip()
@@ -52,8 +54,14 @@ def read_epochs(files: List[str]) -> Tuple[EpochTable, EpochTable]:
                     }
                 elif 'epoch' in record and 'loss' in record:
                     losses[int(record['epoch'])].append(float(record['loss']))
+                    if 'time' in record:
+                        times[int(record['epoch'])].append(
+                            float(record['time']))
         for epoch, values in losses.items():
             train[epoch] = dict(loss=sum(values) / len(values))
+            if times[epoch]:
+                train[epoch]['time'] = (sum(times[epoch]) /
+                                        len(times[epoch]))
     return train, val
 
 

@@ -6,7 +6,8 @@
 
 Per fold: the epoch the held-out sequence's mIoU selects (or ``--epoch``),
 its held-out mIoU, the in-sequence val mIoU (``0016E5_mIoU``) at that epoch
-and the mean held-out mIoU of the last 10 validated epochs.
+the mean held-out mIoU of the last 10 validated epochs and the median
+training seconds per iteration.
 """
 import argparse
 import json
@@ -25,7 +26,7 @@ def main(argv=None) -> dict:
     args = parser.parse_args(argv)
     summary = summarise_folds(args.runs, args.epoch)
     print(f'{"run":<44} {"epoch":>9} {"mIoU":>6} {"last10":>6} '
-          f'{"in-seq":>6}')
+          f'{"in-seq":>6} {"s/iter":>6}')
 
     def num(value):
         return '     -' if value is None else f'{value:6.2f}'
@@ -34,7 +35,8 @@ def main(argv=None) -> dict:
         print(f'{osp.basename(osp.normpath(fold["run"])):<44} '
               f'{fold["epoch"]:>4}/{fold["epochs_validated"]:<4} '
               f'{num(fold["mIoU"])} {num(fold["last10_mIoU"])} '
-              f'{num(fold["in_sequence_mIoU"])}')
+              f'{num(fold["in_sequence_mIoU"])} '
+              f'{num(fold["train_s_per_iter"])}')
     mean = summary['mean']
     print(f'{"mean":<54} {num(mean["mIoU"])} {num(mean["last10_mIoU"])} '
           f'{num(mean["in_sequence_mIoU"])}')
