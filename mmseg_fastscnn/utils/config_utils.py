@@ -184,8 +184,8 @@ FOLD_ROLES = (('train_dataloader', 'train'), ('val_dataloader', 'val'),
 def apply_fold(cfg: Config, held_out: str) -> Config:
     """Make ``cfg`` its cross-sequence fold that holds ``held_out`` out.
 
-    The same change as ``configs/cross_sequence/fastscnn_camvid_fold-*.py``
-    make to the main config, for any CamVid config (an ablation, a stage
+    The change ``configs/cross_sequence/fastscnn_camvid_fold-*.py`` make
+    to the main config, applied to any CamVid config (an ablation, a stage
     2): the train set becomes the train frames of the other sequences, val
     and test the held-out sequence's frames plus the val split, and the
     evaluators report per sequence with ``held_out``'s scores as ``mIoU``.

@@ -5,8 +5,8 @@
         work_dirs/fastscnn_camvid_fold-0001TP [--epoch N] [--json out.json]
 
 Per fold: the epoch the held-out sequence's mIoU selects (or ``--epoch``),
-its held-out mIoU, the in-sequence val mIoU (``0016E5_mIoU``) at that epoch
-the mean held-out mIoU of the last 10 validated epochs and the median
+its held-out mIoU, the in-sequence val mIoU (``0016E5_mIoU``) at that
+epoch, the mean held-out mIoU of the last 10 validated epochs and the median
 training seconds per iteration.
 """
 import argparse
