@@ -10,20 +10,11 @@ aux_loss = dict(
 model = dict(auxiliary_head=[
     dict(
         type='FastSCNNClassifierHead',
-        in_channels=64,
+        in_channels=channels,
         channels=32,
         num_convs=1,
-        in_index=0,
+        in_index=index,
         num_classes=11,
         norm_cfg=norm_cfg,
-        loss_decode=aux_loss),
-    dict(
-        type='FastSCNNClassifierHead',
-        in_channels=128,
-        channels=32,
-        num_convs=1,
-        in_index=1,
-        num_classes=11,
-        norm_cfg=norm_cfg,
-        loss_decode=aux_loss),
+        loss_decode=aux_loss) for index, channels in ((0, 64), (1, 128))
 ])
