@@ -22,9 +22,8 @@ from mmengine.config import Config, DictAction
 from mmengine.dist import is_main_process
 
 import mmseg_fastscnn  # noqa: F401  (registers the plugin)
-from mmseg_fastscnn.apis import build_runner, use_gloo_without_gpu
-from mmseg_fastscnn.utils import (apply_cfg_options, apply_fold,
-                                  resolve_work_dir, run_cli)
+from mmseg_fastscnn.apis import build_runner, load_tool_config
+from mmseg_fastscnn.utils import run_cli
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -104,13 +103,8 @@ def build_cfg(args: argparse.Namespace) -> Config:
         raise FileNotFoundError(f'config not found: {args.config}')
     if '://' not in args.checkpoint and not osp.isfile(args.checkpoint):
         raise FileNotFoundError(f'checkpoint not found: {args.checkpoint}')
-    cfg = Config.fromfile(args.config)
-    cfg.launcher = args.launcher
-    if args.fold is not None:
-        apply_fold(cfg, args.fold)
-    apply_cfg_options(cfg, args.cfg_options)
-    use_gloo_without_gpu(cfg)
-    resolve_work_dir(cfg, args.work_dir, args.config, fold=args.fold)
+    cfg = load_tool_config(args.config, args.launcher, args.cfg_options,
+                           args.work_dir, args.fold)
     cfg.load_from = args.checkpoint
     cfg.resume = False
     if args.show or args.show_dir:

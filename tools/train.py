@@ -12,9 +12,8 @@ import torch
 from mmengine.config import Config, DictAction
 
 import mmseg_fastscnn  # noqa: F401  (registers the plugin)
-from mmseg_fastscnn.apis import build_runner, use_gloo_without_gpu
-from mmseg_fastscnn.utils import (apply_cfg_options, apply_fold,
-                                  resolve_work_dir, run_cli)
+from mmseg_fastscnn.apis import build_runner, load_tool_config
+from mmseg_fastscnn.utils import run_cli
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -72,13 +71,8 @@ def build_cfg(args: argparse.Namespace) -> Config:
     """Config with the command line applied, checked before any work."""
     if not osp.isfile(args.config):
         raise FileNotFoundError(f'config not found: {args.config}')
-    cfg = Config.fromfile(args.config)
-    cfg.launcher = args.launcher
-    if args.fold is not None:
-        apply_fold(cfg, args.fold)
-    apply_cfg_options(cfg, args.cfg_options)
-    use_gloo_without_gpu(cfg)
-    resolve_work_dir(cfg, args.work_dir, args.config, fold=args.fold)
+    cfg = load_tool_config(args.config, args.launcher, args.cfg_options,
+                           args.work_dir, args.fold)
     if args.amp:
         if not torch.cuda.is_available():
             raise ValueError(

@@ -1,11 +1,31 @@
 """What tools/train.py and tools/test.py share: the runner and the
 distributed set-up they build from a config."""
+from typing import Any, Dict, Optional
+
 import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
 from mmseg.registry import RUNNERS
 
 from ..engine import WeightsOnlyRunner
+from ..utils import apply_cfg_options, apply_fold, resolve_work_dir
+
+
+def load_tool_config(path: str,
+                     launcher: str = 'none',
+                     cfg_options: Optional[Dict[str, Any]] = None,
+                     work_dir: Optional[str] = None,
+                     fold: Optional[str] = None) -> Config:
+    """The config a tool runs: ``--fold``, then ``--cfg-options`` (which may
+    override the fold), the distributed set-up and the work dir."""
+    cfg = Config.fromfile(path)
+    cfg.launcher = launcher
+    if fold is not None:
+        apply_fold(cfg, fold)
+    apply_cfg_options(cfg, cfg_options)
+    use_gloo_without_gpu(cfg)
+    resolve_work_dir(cfg, work_dir, path, fold=fold)
+    return cfg
 
 
 def use_gloo_without_gpu(cfg: Config) -> None:

@@ -6,6 +6,8 @@ from typing import Any, Dict, Optional
 from mmengine.config import Config, ConfigDict
 from mmengine.logging import print_log
 
+from ..datasets import CamVidCrossSequenceDataset, CamVidDataset
+
 DATALOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 # Top-level keys that mmengine's Runner.from_cfg, mmseg and our tools read
 # (test_pipeline: mmseg's inference_model, hence tools/infer.py). Any other
@@ -176,9 +178,9 @@ def _set_data_root(dataset: ConfigDict, data_root: str) -> None:
         dataset['data_root'] = data_root
 
 
-FOLD_DATASET = 'CamVidCrossSequenceDataset'
-FOLD_ROLES = (('train_dataloader', 'train'), ('val_dataloader', 'val'),
-              ('test_dataloader', 'val'))
+# each dataloader's side of a fold (CamVidCrossSequenceDataset's role)
+FOLD_LOADER_ROLES = (('train_dataloader', 'train'), ('val_dataloader', 'val'),
+                     ('test_dataloader', 'val'))
 
 
 def apply_fold(cfg: Config, held_out: str) -> Config:
@@ -194,17 +196,20 @@ def apply_fold(cfg: Config, held_out: str) -> Config:
     if not isinstance(held_out, str) or not held_out.isalnum():
         raise ValueError('--fold takes one CamVid sequence name, e.g. '
                          f'0006R0; got {held_out!r}')
-    for name, role in FOLD_ROLES:
+    for name, role in FOLD_LOADER_ROLES:
         loader = cfg.get(name)
         if loader is None and name != 'train_dataloader':
             continue
         dataset = (loader or {}).get('dataset') or {}
-        if dataset.get('type') not in ('CamVidDataset', FOLD_DATASET):
+        if dataset.get('type') not in (CamVidDataset.__name__,
+                                       CamVidCrossSequenceDataset.__name__):
             raise ValueError(
                 f'--fold needs CamVidDataset datasets: {name}.dataset is '
                 f'{dataset.get("type")!r} in this config')
         dataset.update(
-            type=FOLD_DATASET, held_out=held_out, role=role,
+            type=CamVidCrossSequenceDataset.__name__,
+            held_out=held_out,
+            role=role,
             data_prefix=None)  # the fold dataset sets it
     for name in ('val_evaluator', 'test_evaluator'):
         evaluator = cfg.get(name)

@@ -9,6 +9,7 @@ from mmengine.config import Config
 from mmseg.registry import DATASETS, METRICS
 
 from mmseg_fastscnn.datasets import sequence_of
+from mmseg_fastscnn.utils import apply_fold, resolve_work_dir
 from tests.utils import ROOT, write_png
 
 PIPELINE = [dict(type='LoadImageFromFile'), dict(type='LoadAnnotations')]
@@ -169,7 +170,6 @@ def test_fold_training_never_gets_a_batch_of_one(camvid_root):
 def test_fold_option_is_the_fold_config(held_out):
     """``--fold SEQ`` on the main config gives the fold config's data and
     evaluators, so any config (an ablation) can run on the folds."""
-    from mmseg_fastscnn.utils import apply_fold
     main = apply_fold(
         Config.fromfile(osp.join(ROOT, 'configs', 'fastscnn_camvid.py')),
         held_out)
@@ -182,7 +182,6 @@ def test_fold_option_is_the_fold_config(held_out):
 
 
 def test_fold_option_on_an_ablation_reads_the_fold(camvid_root):
-    from mmseg_fastscnn.utils import apply_fold
     cfg = apply_fold(
         Config.fromfile(
             osp.join(ROOT, 'configs', 'ablations',
@@ -197,7 +196,6 @@ def test_fold_option_on_an_ablation_reads_the_fold(camvid_root):
 
 
 def test_fold_option_refuses_what_it_cannot_fold():
-    from mmseg_fastscnn.utils import apply_fold
     trainval = osp.join(ROOT, 'configs', 'fastscnn_camvid_trainval.py')
     with pytest.raises(ValueError,
                        match="train_dataloader.dataset is 'ConcatDataset'"):
@@ -208,7 +206,6 @@ def test_fold_option_refuses_what_it_cannot_fold():
 
 
 def test_fold_runs_get_a_work_dir_of_their_own():
-    from mmseg_fastscnn.utils import resolve_work_dir
     cfg = Config(dict(work_dir=None))
     assert resolve_work_dir(cfg, None, 'configs/x.py', fold='0006R0') == \
         osp.join('./work_dirs', 'x_fold-0006R0')
