@@ -11,12 +11,12 @@ from mmengine.config import Config
 
 import mmseg_fastscnn  # noqa: F401  (registration)
 from mmseg_fastscnn.datasets import CAMVID_CLASSES, CAMVID_PALETTE
-from tests.utils import CONFIG, ROOT
+from tests.utils import CONFIG, ROOT, THREADS
 
 CAMVID = os.environ.get('CAMVID_ROOT',
                         osp.join(ROOT, '..', 'shared', 'data', 'camvid'))
 
-torch.set_num_threads(min(2, torch.get_num_threads()))
+torch.set_num_threads(THREADS)
 
 
 @pytest.fixture(scope='session')

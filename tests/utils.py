@@ -78,12 +78,21 @@ def hand_checked_case():
 
 # tools/train.py and tools/test.py in a subprocess --------------------------
 
+# CPU threads per test process: two alone, one per pytest-xdist worker
+THREADS = max(1, min(2, (os.cpu_count() or 1) //
+                     int(os.environ.get('PYTEST_XDIST_WORKER_COUNT', '1'))))
+# train on 180x240 crops (the main config's RandomCrop is pipeline step 3)
+SMALL_CROP = [
+    'train_dataloader.dataset.pipeline.3.crop_size=(180,240)',
+    'model.data_preprocessor.size=(180,240)'
+]
 SMALL = [
     'train_dataloader.batch_size=4', 'train_dataloader.num_workers=0',
     'train_dataloader.persistent_workers=False',
     'val_dataloader.num_workers=0', 'val_dataloader.persistent_workers=False',
     'test_dataloader.num_workers=0',
-    'test_dataloader.persistent_workers=False', 'default_hooks.logger.interval=1'
+    'test_dataloader.persistent_workers=False', 'default_hooks.logger.interval=1',
+    *SMALL_CROP
 ]
 # the configs test on CamVid's test split; these tests evaluate val frames
 TEST_ON_VAL = [
@@ -95,7 +104,8 @@ TEST_ON_VAL = [
 def run_tool(*args, check=True, program=sys.executable, **extra_env):
     """``program args...`` in the project root; ``extra_env`` adds
     environment variables."""
-    env = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS='2', **extra_env)
+    env = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS=str(THREADS),
+               **extra_env)
     proc = subprocess.run([program, *args],
                           cwd=ROOT,
                           env=env,
@@ -121,7 +131,7 @@ FAST = [
     'train_dataloader.num_workers=0', 'train_dataloader.persistent_workers=False',
     'val_dataloader.num_workers=0', 'val_dataloader.persistent_workers=False',
     'test_dataloader.num_workers=0', 'test_dataloader.persistent_workers=False',
-    'default_hooks.logger.interval=1'
+    'default_hooks.logger.interval=1', *SMALL_CROP
 ]
 
 
