@@ -12,8 +12,10 @@ def fold_result(run: str, in_sequence: str = IN_SEQUENCE,
     """One fold's run (a work dir): the epoch its held-out ``mIoU`` selects
     (or ``epoch``, fixed beforehand), with that epoch's held-out and
     in-sequence scores, the mean held-out mIoU of its last 10 epochs (less
-    sensitive to one lucky validation) and the median training seconds per
-    iteration over its epochs."""
+    sensitive to one lucky validation), the median training seconds per
+    iteration over its epochs and, where the run logged them
+    (``SegReportMetric(class_scalars=True)``), the held-out IoU per class at
+    that epoch."""
     train, val = read_epochs(find_scalar_files(run))
     if not val:
         raise ValueError(f'{run}: no validation logged yet')
@@ -36,7 +38,9 @@ def fold_result(run: str, in_sequence: str = IN_SEQUENCE,
         aAcc=row.get('aAcc'),
         in_sequence_mIoU=row.get(f'{in_sequence}_mIoU'),
         last10_mIoU=round(sum(val[e]['mIoU'] for e in last) / len(last), 2),
-        train_s_per_iter=round(statistics.median(times), 3) if times else None)
+        train_s_per_iter=round(statistics.median(times), 3) if times else None,
+        per_class_IoU={k[len('IoU.'):]: v
+                       for k, v in row.items() if k.startswith('IoU.')})
 
 
 def summarise_folds(runs: Sequence[str],

@@ -7,9 +7,11 @@ import pytest
 from mmseg_fastscnn.analysis import summarise_folds
 
 
-def write_run(root, name, held_out, in_seq, times=(2.0, 1.0, 4.0)):
+def write_run(root, name, held_out, in_seq, times=(2.0, 1.0, 4.0),
+              sky=None):
     """A work dir with one scalars.json: train lines for each epoch (two
-    iterations logged, at ``times[e - 1]`` s), then its validation."""
+    iterations logged, at ``times[e - 1]`` s), then its validation (with
+    ``IoU.Sky`` = ``sky[e - 1]`` where given)."""
     run = os.path.join(root, name)
     os.makedirs(os.path.join(run, '20260101_000000', 'vis_data'))
     lines = []
@@ -17,7 +19,8 @@ def write_run(root, name, held_out, in_seq, times=(2.0, 1.0, 4.0)):
         for it in (1, 2):
             lines.append(dict(loss=1.0 / epoch, time=times[epoch - 1],
                               epoch=epoch, iter=2 * epoch - 2 + it))
-        lines.append({'mIoU': score, '0016E5_mIoU': inseq, 'step': epoch})
+        lines.append({'mIoU': score, '0016E5_mIoU': inseq, 'step': epoch,
+                      **({'IoU.Sky': sky[epoch - 1]} if sky else {})})
     with open(os.path.join(run, '20260101_000000', 'vis_data',
                            'scalars.json'), 'w') as f:
         f.write('\n'.join(json.dumps(line) for line in lines))
@@ -44,3 +47,12 @@ def test_an_epoch_never_validated_is_named(tmp_path):
     a = write_run(tmp_path, 'a', [30.0], [50.0], times=(1.0, ))
     with pytest.raises(ValueError, match='epoch 5 was not validated'):
         summarise_folds([a], epoch=5)
+
+
+def test_per_class_iou_at_the_selected_epoch(tmp_path):
+    logged = write_run(tmp_path, 'a', [30.0, 40.0, 35.0], [50.0, 55.0, 60.0],
+                       sky=[70.0, 80.0, 90.0])
+    older = write_run(tmp_path, 'b', [30.0], [50.0], times=(1.0, ))
+    new, old = summarise_folds([logged, older])['folds']
+    assert new['per_class_IoU'] == {'Sky': 80.0}  # epoch 2, not the last
+    assert old['per_class_IoU'] == {}  # a run that logged no class scores

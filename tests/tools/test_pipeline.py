@@ -7,6 +7,7 @@ import os.path as osp
 import pytest
 import torch
 
+from mmseg_fastscnn.analysis.curves import find_scalar_files, read_epochs
 from tests.utils import (CONFIG, ROOT, SMALL, TEST_ON_VAL, run_tool,
                          run_two_stages)
 
@@ -32,6 +33,8 @@ def test_train_resume_test_show_dir(tiny_camvid, tmp_path):
     val3 = [line for line in log.splitlines()
             if 'Epoch(val) [3]' in line and 'mIoU:' in line]
     assert val3 and 'loss:' in val3[-1]  # validation loss beside mIoU
+    _, val = read_epochs(find_scalar_files(work))  # per-class curves too
+    assert 0.0 <= val[3]['IoU.Road'] <= 100.0
 
     show = str(tmp_path / 'show')
     test_work = str(tmp_path / 'test')

@@ -7,7 +7,8 @@
 Per fold: the epoch the held-out sequence's mIoU selects (or ``--epoch``),
 its held-out mIoU, the in-sequence val mIoU (``0016E5_mIoU``) at that
 epoch, the mean held-out mIoU of the last 10 validated epochs and the median
-training seconds per iteration.
+training seconds per iteration; ``--json`` adds the held-out IoU per class at
+that epoch (``IoU.<class>``, logged by the configs' SegReportMetric).
 """
 import argparse
 import json

@@ -69,6 +69,8 @@ test_dataloader = dict(
     dataset=dict(
         val_dataloader['dataset'],
         data_prefix=dict(img_path='test', seg_map_path='testannot')))
-# IoUMetric + confusion matrix; tools/test.py writes its reports to work_dir
-val_evaluator = dict(type='SegReportMetric', iou_metrics=['mIoU', 'mDice'])
+# IoUMetric + confusion matrix; tools/test.py writes its reports to work_dir;
+# each class's IoU is logged too (IoU.<class> in vis_data/scalars.json)
+val_evaluator = dict(
+    type='SegReportMetric', iou_metrics=['mIoU', 'mDice'], class_scalars=True)
 test_evaluator = val_evaluator

@@ -30,7 +30,9 @@ class SegReportMetric(IoUMetric):
     stopping read) on the frames of those CamVid sequences only, and
     ``per_sequence`` adds ``<sequence>_<metric>`` keys (``0016E5_mIoU``...)
     for every sequence evaluated; the sequence is the image file name's
-    prefix.
+    prefix. ``class_scalars`` also returns each class's IoU (%) on the
+    headline frames as ``IoU.<class>``, so that every validation's
+    per-class scores land in ``vis_data/scalars.json`` beside ``mIoU``.
 
     Why not IoUMetric alone: it keeps only per-class areas, not which class
     a pixel was confused with, and writes nothing to disk.
@@ -43,6 +45,9 @@ class SegReportMetric(IoUMetric):
             metrics and the report files cover. Default: None (all frames).
         per_sequence (bool): Also report each sequence on its own.
             Default: False.
+        class_scalars (bool): Also return ``IoU.<class>`` for the headline
+            frames (classes absent from them and from the predictions are
+            left out). Default: False.
         **kwargs: Passed to IoUMetric (ignore_index, output_dir, ...).
     """
 
@@ -51,6 +56,7 @@ class SegReportMetric(IoUMetric):
                  iou_metrics: Sequence[str] = ('mIoU', 'mDice'),
                  headline_sequences: Optional[Sequence[str]] = None,
                  per_sequence: bool = False,
+                 class_scalars: bool = False,
                  **kwargs) -> None:
         super().__init__(iou_metrics=list(iou_metrics), **kwargs)
         self.report_dir = report_dir
@@ -62,6 +68,7 @@ class SegReportMetric(IoUMetric):
         self.headline_sequences = (None if headline_sequences is None else
                                    tuple(headline_sequences))
         self.per_sequence = per_sequence
+        self.class_scalars = class_scalars
 
     @staticmethod
     def confusion(pred: torch.Tensor, label: torch.Tensor, num_classes: int,
@@ -119,10 +126,16 @@ class SegReportMetric(IoUMetric):
             for sequence, rows in by_sequence.items():
                 for key, value in self._summary(rows).items():
                     metrics[f'{sequence}_{key}'] = value
-        if self.report_dir is None or not with_extras:
+        if not with_extras:
             return metrics
         conf = sum(r[4] for r in headline).numpy()
-        self.write_report(conf, metrics, self.report_dir)
+        if self.report_dir is not None:
+            self.write_report(conf, metrics, self.report_dir)
+        if self.class_scalars:
+            iou = self.per_class_from_confusion(conf)['IoU']
+            for name, value in zip(self.dataset_meta['classes'], iou):
+                if not np.isnan(value):
+                    metrics[f'IoU.{name}'] = round(100 * float(value), 2)
         return metrics
 
     def _summary(self, rows: list) -> Dict[str, float]:
