@@ -86,14 +86,14 @@ SMALL_CROP = [
     'train_dataloader.dataset.pipeline.3.crop_size=(180,240)',
     'model.data_preprocessor.size=(180,240)'
 ]
-SMALL = [
-    'train_dataloader.batch_size=4', 'train_dataloader.num_workers=0',
-    'train_dataloader.persistent_workers=False',
+# no dataloader workers, a log line every iteration, small crops
+FAST = [
+    'train_dataloader.num_workers=0', 'train_dataloader.persistent_workers=False',
     'val_dataloader.num_workers=0', 'val_dataloader.persistent_workers=False',
-    'test_dataloader.num_workers=0',
-    'test_dataloader.persistent_workers=False', 'default_hooks.logger.interval=1',
-    *SMALL_CROP
+    'test_dataloader.num_workers=0', 'test_dataloader.persistent_workers=False',
+    'default_hooks.logger.interval=1', *SMALL_CROP
 ]
+SMALL = ['train_dataloader.batch_size=4', *FAST]
 # the configs test on CamVid's test split; these tests evaluate val frames
 TEST_ON_VAL = [
     'test_dataloader.dataset.data_prefix.img_path=val',
@@ -126,13 +126,6 @@ def run_two_stages(work_root, *args, check=True):
 
 
 # with the test hooks of tests/helpers importable ---------------------------
-
-FAST = [
-    'train_dataloader.num_workers=0', 'train_dataloader.persistent_workers=False',
-    'val_dataloader.num_workers=0', 'val_dataloader.persistent_workers=False',
-    'test_dataloader.num_workers=0', 'test_dataloader.persistent_workers=False',
-    'default_hooks.logger.interval=1', *SMALL_CROP
-]
 
 
 def env():

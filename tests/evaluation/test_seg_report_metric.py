@@ -2,8 +2,8 @@
 import json
 
 import numpy as np
-import torch
 import pytest
+import torch
 from mmseg.registry import METRICS
 from PIL import Image
 
