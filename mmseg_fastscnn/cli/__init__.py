@@ -16,5 +16,6 @@ module                   script
 ``check_dataset``        ``tools/analysis/check_dataset.py``
 ``complexity``           ``tools/analysis/complexity.py``
 ``plot_curves``          ``tools/analysis/plot_curves.py``
+``benchmark_train``      ``tools/analysis/benchmark_train.py``
 =======================  ==========================================
 """
