@@ -1,9 +1,10 @@
 """Files written whole or not at all, with a named error on a full disk."""
 import contextlib
 import errno
+import json
 import os
 import os.path as osp
-from typing import Iterator
+from typing import Any, Iterator, Optional
 
 
 class DiskWriteError(OSError):
@@ -43,3 +44,9 @@ def atomic_path(path: str) -> Iterator[str]:
     finally:
         if osp.exists(tmp):
             os.remove(tmp)
+
+
+def write_json(path: str, obj: Any, indent: Optional[int] = 2) -> None:
+    """``json.dump`` to ``path``, whole or not at all (:func:`atomic_path`)."""
+    with atomic_path(path) as tmp, open(tmp, 'w') as f:
+        json.dump(obj, f, indent=indent)

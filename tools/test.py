@@ -14,7 +14,6 @@ the SegNet test split (``test/``, ``testannot/``); for val:
 test_dataloader.dataset.data_prefix.seg_map_path=valannot``.
 """
 import argparse
-import json
 import os
 import os.path as osp
 
@@ -23,6 +22,7 @@ from mmengine.dist import is_main_process
 
 import mmseg_fastscnn  # noqa: F401  (registers the plugin)
 from mmseg_fastscnn.apis import build_runner, load_tool_config
+from mmseg_fastscnn.fileio import write_json
 from mmseg_fastscnn.utils import run_cli
 
 
@@ -207,9 +207,8 @@ def main(argv=None) -> dict:
     runner.logger.info(
         'evaluated ' + ', '.join(f'{k}={v}' for k, v in evaluated.items()))
     out = osp.join(cfg.work_dir, 'test_metrics.json')
-    with open(out, 'w') as f:
-        json.dump(dict({k: float(v) for k, v in metrics.items()},
-                       evaluated=evaluated), f, indent=2)
+    write_json(out, dict({k: float(v) for k, v in metrics.items()},
+                         evaluated=evaluated))
     runner.logger.info(f'metrics written to {out}')
     if args.show_samples:
         path = write_samples(runner, args.show_samples, args.seed,

@@ -9,7 +9,6 @@ them alike. The data pipeline is left out: it is the same for every config
 that changes only the model or the loss.
 """
 import argparse
-import json
 import os
 import os.path as osp
 from typing import Dict, List
@@ -20,7 +19,7 @@ from mmengine.registry import init_default_scope
 from mmseg.registry import MODELS
 
 from ..deploy.benchmark import describe_machine, time_alternating, train_step_fn
-from ..fileio import atomic_path
+from ..fileio import write_json
 from ..utils import apply_cfg_options, parse_size
 
 
@@ -96,7 +95,6 @@ def main(argv: List[str] = None) -> Dict[str, object]:
     report = time_configs(args)
     print_report(report)
     if args.json:
-        with atomic_path(args.json) as tmp, open(tmp, 'w') as f:
-            json.dump(report, f, indent=2)
+        write_json(args.json, report)
         print(f'written to {args.json}')
     return report

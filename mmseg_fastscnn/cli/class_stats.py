@@ -3,12 +3,12 @@
 Logic of ``tools/analysis/class_stats.py`` (usage in its docstring).
 """
 import argparse
-import json
 import os.path as osp
 
 from ..analysis import class_weights, count_pixels
 from ..datasets import CAMVID_CLASSES
 from ..datasets.integrity import list_stems
+from ..fileio import write_json
 
 
 def parse_args(argv=None):
@@ -55,7 +55,6 @@ def main(argv=None) -> dict:
     print(f'void: {100 * stats["void_fraction"]:.2f}% of all pixels, '
           f'{n} images')
     if args.out:
-        with open(args.out, 'w') as f:
-            json.dump(stats, f, indent=2)
+        write_json(args.out, stats)
         print(f'written to {args.out}')
     return stats

@@ -3,7 +3,6 @@
 Logic of ``tools/analysis/complexity.py`` (usage in its docstring).
 """
 import argparse
-import json
 
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
@@ -11,6 +10,7 @@ from mmseg.registry import MODELS
 
 from ..analysis import complexity_table
 from ..deploy import working_size
+from ..fileio import write_json
 from ..utils import parse_size
 
 
@@ -45,6 +45,5 @@ def main(argv=None):
           ''.join(f' {total["flops@" + s] / 1e9:>17.3f}' for s in sizes))
     print('FLOPs count one multiply-add as one (fvcore/mmengine convention).')
     if args.json:
-        with open(args.json, 'w') as f:
-            json.dump(dict(rows=rows, total=total), f, indent=2)
+        write_json(args.json, dict(rows=rows, total=total))
     return rows, total

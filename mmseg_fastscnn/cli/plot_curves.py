@@ -3,10 +3,10 @@
 Logic of ``tools/analysis/plot_curves.py`` (usage in its docstring).
 """
 import argparse
-import json
 import os
 
 from ..analysis.curves import find_scalar_files, plot_curves, read_epochs
+from ..fileio import write_json
 
 
 def main(argv=None):
@@ -26,13 +26,11 @@ def main(argv=None):
         print(f'wrote {path}')
     json_path = args.json or os.path.join(args.out_dir, 'curves.json')
     if json_path:
-        with open(json_path, 'w') as f:
-            json.dump(
-                dict(
-                    train={str(k): v for k, v in sorted(train.items())},
-                    val={str(k): v for k, v in sorted(val.items())}),
-                f,
-                indent=1)
+        write_json(
+            json_path,
+            dict(train={str(k): v for k, v in sorted(train.items())},
+                 val={str(k): v for k, v in sorted(val.items())}),
+            indent=1)
         print(f'wrote {json_path}')
     if val:
         best = max(val, key=lambda e: val[e]['mIoU'])

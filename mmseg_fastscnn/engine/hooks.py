@@ -11,6 +11,7 @@ from mmengine.dist import all_reduce, get_world_size, is_main_process
 from mmengine.hooks import CheckpointHook, EarlyStoppingHook, Hook
 
 from mmseg.registry import HOOKS
+from ..fileio import write_json
 from .weights_only import from_weights_only, to_weights_only
 
 
@@ -303,8 +304,8 @@ class EarlyStoppingStateHook(Hook):
     def after_train(self, runner) -> None:
         if (getattr(runner.train_loop, 'stop_training', False)
                 and self._stoppers(runner) and is_main_process()):
-            with open(self._marker(runner), 'w') as f:
-                json.dump(dict(epoch=int(runner.epoch)), f)
+            write_json(self._marker(runner), dict(epoch=int(runner.epoch)),
+                       indent=None)
 
 
 @HOOKS.register_module()

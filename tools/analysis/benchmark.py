@@ -38,6 +38,7 @@ from mmseg_fastscnn.deploy.benchmark import (build_mmseg_fastscnn,
                                              measure_peak_memory, ort_fn,
                                              predict_fn, ratios,
                                              time_alternating, train_step_fn)
+from mmseg_fastscnn.fileio import write_json
 from mmseg_fastscnn.models import SegmentorExportWrapper
 from mmseg_fastscnn.utils import parse_size, run_cli
 
@@ -188,8 +189,7 @@ def main(argv=None):
             report['training']['speedup_vs_mmseg'] = ratios(stats, 'mmseg')
     print_report(report)
     if args.json:
-        with open(args.json, 'w') as f:
-            json.dump(report, f, indent=2)
+        write_json(args.json, report)
         print(f'written to {args.json}')
     return report
 

@@ -11,10 +11,10 @@ training seconds per iteration; ``--json`` adds the held-out IoU per class at
 that epoch (``IoU.<class>``, logged by the configs' SegReportMetric).
 """
 import argparse
-import json
 import os.path as osp
 
 from mmseg_fastscnn.analysis import summarise_folds
+from mmseg_fastscnn.fileio import write_json
 from mmseg_fastscnn.utils import run_cli
 
 
@@ -42,8 +42,7 @@ def main(argv=None) -> dict:
     print(f'{"mean":<54} {num(mean["mIoU"])} {num(mean["last10_mIoU"])} '
           f'{num(mean["in_sequence_mIoU"])}')
     if args.json:
-        with open(args.json, 'w') as f:
-            json.dump(summary, f, indent=2)
+        write_json(args.json, summary)
     return summary
 
 

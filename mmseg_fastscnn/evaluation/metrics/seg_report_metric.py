@@ -1,5 +1,4 @@
 """mmseg's IoUMetric plus per-class JSON and a confusion matrix."""
-import json
 import os
 import os.path as osp
 from collections import OrderedDict
@@ -12,6 +11,7 @@ from mmengine.logging import print_log
 from mmseg.evaluation.metrics import IoUMetric
 from mmseg.registry import METRICS
 from ...datasets.camvid import sequence_of
+from ...fileio import write_json
 
 
 @METRICS.register_module()
@@ -172,21 +172,18 @@ class SegReportMetric(IoUMetric):
                 name: int(conf[i].sum())
                 for i, name in enumerate(classes)
             })
-        with open(osp.join(out_dir, 'per_class_metrics.json'), 'w') as f:
-            json.dump(report, f, indent=2)
+        write_json(osp.join(out_dir, 'per_class_metrics.json'), report)
         rows = conf.sum(1, keepdims=True)
         normalised = np.divide(
             conf, rows, out=np.zeros(conf.shape, np.float64), where=rows > 0)
-        with open(osp.join(out_dir, 'confusion_matrix.json'), 'w') as f:
-            json.dump(
-                dict(
-                    classes=classes,
-                    rows='ground truth',
-                    columns='prediction',
-                    counts=conf.astype(np.int64).tolist(),
-                    row_normalised=np.round(normalised, 6).tolist()),
-                f,
-                indent=1)
+        write_json(
+            osp.join(out_dir, 'confusion_matrix.json'),
+            dict(classes=classes,
+                 rows='ground truth',
+                 columns='prediction',
+                 counts=conf.astype(np.int64).tolist(),
+                 row_normalised=np.round(normalised, 6).tolist()),
+            indent=1)
         plot_confusion(normalised, classes,
                        osp.join(out_dir, 'confusion_matrix.png'))
         print_log(f'per-class metrics and confusion matrix written to '
