@@ -18,7 +18,8 @@ from mmengine.config import Config, DictAction
 from mmengine.registry import init_default_scope
 from mmseg.registry import MODELS
 
-from ..deploy.benchmark import describe_machine, time_alternating, train_step_fn
+from ..deploy.benchmark import (describe_machine, time_alternating,
+                                train_step_fn)
 from ..fileio import write_json
 from ..utils import apply_cfg_options, parse_size
 
