@@ -24,6 +24,10 @@ from ..fileio import write_json
 from ..utils import apply_cfg_options, parse_size
 
 
+def config_name(path: str) -> str:
+    return osp.splitext(osp.basename(path))[0]
+
+
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('configs', nargs='+',
@@ -44,28 +48,26 @@ def parse_args(argv=None) -> argparse.Namespace:
         if getattr(args, name) < 1:
             raise ValueError(f'--{name} must be >= 1, got '
                              f'{getattr(args, name)}')
+    names = set()
     for path in args.configs:
         if not osp.isfile(path):
             raise FileNotFoundError(f'config not found: {path}')
+        if config_name(path) in names:
+            raise ValueError(
+                f'{path}: a config named {config_name(path)} is given twice')
+        names.add(config_name(path))
     return args
-
-
-def config_name(path: str) -> str:
-    return osp.splitext(osp.basename(path))[0]
 
 
 def time_configs(args: argparse.Namespace) -> Dict[str, object]:
     """Median step time per config (ms) and its ratio to the first's."""
     steps = {}
     for path in args.configs:
-        name = config_name(path)
-        if name in steps:
-            raise ValueError(f'{path}: a config named {name} is given twice')
         cfg = apply_cfg_options(Config.fromfile(path), args.cfg_options)
         init_default_scope(cfg.get('default_scope', 'mmseg'))
         model = MODELS.build(cfg.model)
-        steps[name] = train_step_fn(model, args.batch, args.size,
-                                    cfg.model.decode_head.num_classes)
+        steps[config_name(path)] = train_step_fn(
+            model, args.batch, args.size, cfg.model.decode_head.num_classes)
     stats = time_alternating(steps, args.warmup, args.iters, args.repeats,
                              inference=False)
     baseline = stats[config_name(args.configs[0])]['median_ms']
