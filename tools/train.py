@@ -13,7 +13,7 @@ from mmengine.config import Config, DictAction
 
 import mmseg_fastscnn  # noqa: F401  (registers the plugin)
 from mmseg_fastscnn.apis import build_runner, load_tool_config
-from mmseg_fastscnn.utils import run_cli
+from mmseg_fastscnn.utils import run_cli, set_mixed_precision
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -39,9 +39,13 @@ def parse_args(argv=None) -> argparse.Namespace:
         '--resume, only when the work dir has nothing to resume yet')
     parser.add_argument(
         '--amp',
-        action='store_true',
-        default=False,
-        help='enable automatic mixed precision training (needs a GPU)')
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help='mixed precision on whatever device runs: bfloat16 autocast on '
+        'a CPU (BF16OptimWrapper), float16 with dynamic loss scaling on a '
+        'GPU (mmengine\'s AmpOptimWrapper); --no-amp trains in float32 '
+        '(mmengine\'s OptimWrapper); '
+        'default: as the config says')
     parser.add_argument(
         '--fold',
         metavar='SEQ',
@@ -73,14 +77,8 @@ def build_cfg(args: argparse.Namespace) -> Config:
         raise FileNotFoundError(f'config not found: {args.config}')
     cfg = load_tool_config(args.config, args.launcher, args.cfg_options,
                            args.work_dir, args.fold)
-    if args.amp:
-        if not torch.cuda.is_available():
-            raise ValueError(
-                '--amp needs a CUDA GPU (mmengine\'s AmpOptimWrapper), and '
-                'this machine has none: drop --amp to train in float32 on '
-                'the CPU')
-        cfg.optim_wrapper.type = 'AmpOptimWrapper'
-        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+    if args.amp is not None:
+        set_mixed_precision(cfg, args.amp, torch.cuda.is_available())
     if args.load_from is not None:
         cfg.load_from = args.load_from
     if args.resume == 'auto':

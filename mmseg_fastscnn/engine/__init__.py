@@ -1,10 +1,14 @@
 from ..checkpoint import UnsafeCheckpointError, load_checkpoint_file
+from .mixed_precision import (AutocastTestLoop, AutocastValLoop,
+                              BF16OptimWrapper)
+from .channels_last_hook import ChannelsLastHook
 from .hooks import (EarlyStoppingStateHook, NonFiniteLossHook, ValLossHook,
                     WeightsOnlyCheckpointHook)
 from .runner import WeightsOnlyRunner
 
 __all__ = [
-    'UnsafeCheckpointError', 'load_checkpoint_file',
+    'AutocastTestLoop', 'AutocastValLoop', 'BF16OptimWrapper',
+    'ChannelsLastHook', 'UnsafeCheckpointError', 'load_checkpoint_file',
     'EarlyStoppingStateHook', 'NonFiniteLossHook', 'ValLossHook',
     'WeightsOnlyCheckpointHook', 'WeightsOnlyRunner'
 ]

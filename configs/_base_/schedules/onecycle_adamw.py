@@ -1,8 +1,12 @@
 # The reference report's schedule, expressed with mmengine's own parts:
 # AdamW + OneCycle, gradient clipping at norm 1.0, epoch-based loops.
+# Forward passes in bfloat16 autocast where the device computes it natively
+# (weights, BN statistics and AdamW state stay float32); float32 with
+# --cfg-options optim_wrapper.enabled=False or tools/train.py --no-amp.
 max_epochs = 100
 optim_wrapper = dict(
-    type='OptimWrapper',
+    type='BF16OptimWrapper',
+    enabled=True,
     optimizer=dict(type='AdamW', lr=1e-3, weight_decay=1e-5),
     clip_grad=dict(max_norm=1.0, norm_type=2))
 param_scheduler = [
@@ -19,7 +23,9 @@ param_scheduler = [
 ]
 train_cfg = dict(
     type='EpochBasedTrainLoop', max_epochs=max_epochs, val_interval=1)
-val_cfg = dict(type='ValLoop')
+# validation (checkpoint selection, early stopping) in bfloat16 autocast where
+# the device has it; tests in float32 (tools/test.py --amp for bfloat16)
+val_cfg = dict(type='AutocastValLoop', enabled=True)
 test_cfg = dict(type='TestLoop')
 default_hooks = dict(
     timer=dict(type='IterTimerHook'),
@@ -33,7 +39,10 @@ default_hooks = dict(
         interval=1,
         max_keep_ckpts=2,
         save_best='mIoU',
-        rule='greater'))
+        rule='greater'),
+    # NHWC weights and activations (faster convs on CPUs and GPUs); off with
+    # --cfg-options default_hooks.channels_last.enabled=False
+    channels_last=dict(type='ChannelsLastHook', enabled=True))
 custom_hooks = [
     dict(
         type='TrainOnlyEarlyStoppingHook', monitor='mIoU', patience=10, rule='greater')

@@ -1,0 +1,167 @@
+"""bfloat16 mixed precision on a CPU (or a GPU): an optim wrapper for
+training, validation and test loops.
+
+Why our own: mmengine's ``AmpOptimWrapper`` refuses to build without a GPU
+(an assert in its ``__init__``), so the toolbox has no CPU mixed-precision
+training; its loops' ``fp16=True`` autocasts even where the CPU only
+emulates bfloat16 (slower than float32). bfloat16 keeps float32's exponent
+range, so no loss scaling is needed.
+"""
+import functools
+import logging
+from contextlib import contextmanager
+from typing import Dict, List, Optional, Union
+
+import torch
+import torch.nn as nn
+from mmengine.logging import print_log
+from mmengine.device import get_device
+from mmengine.evaluator import Evaluator
+from mmengine.optim import OptimWrapper
+from mmengine.runner import TestLoop, ValLoop
+from torch.utils.data import DataLoader
+
+from mmseg.registry import LOOPS, OPTIM_WRAPPERS
+
+
+def cpu_supports_bf16() -> bool:
+    """Whether this CPU computes bfloat16 natively (AVX512-BF16 or AMX);
+    elsewhere oneDNN emulates it, slower than float32."""
+    checks = ('_is_avx512_bf16_supported', '_is_amx_tile_supported')
+    return any(getattr(torch.cpu, name, lambda: False)() for name in checks)
+
+
+def device_supports_bf16(device_type: str) -> bool:
+    """Whether bfloat16 autocast is fast on ``device_type`` ('cpu', 'cuda')."""
+    if device_type == 'cpu':
+        return cpu_supports_bf16()
+    if device_type == 'cuda':
+        return torch.cuda.is_bf16_supported()
+    return False
+
+
+def autocast_or_log(enabled: bool, device_type: str, what: str) -> bool:
+    """``enabled`` where ``device_type`` has fast bfloat16; logs which
+    precision ``what`` (e.g. 'training') runs in, and why float32."""
+    if not enabled:
+        message, level = 'float32 (enabled=False)', logging.INFO
+    elif not device_supports_bf16(device_type):
+        enabled, level = False, logging.WARNING
+        message = (f'float32: this {device_type.upper()} has no fast '
+                   'bfloat16 (AVX512-BF16 or AMX on a CPU), so autocast '
+                   'would be slower')
+    else:
+        message, level = f'bfloat16 autocast on {device_type.upper()}', \
+            logging.INFO
+    print_log(f'{what} precision: {message}', logger='current', level=level)
+    return enabled
+
+
+def is_slow_bf16_depthwise(module: nn.Module) -> bool:
+    """A depthwise conv with stride or dilation > 1: oneDNN's bfloat16
+    backward for it is 2-20x slower than its float32 one
+    (``tools/analysis/benchmark_train.py`` measures the whole step)."""
+    return (isinstance(module, nn.Conv2d) and module.groups > 1
+            and module.groups == module.in_channels
+            and (max(module.stride) > 1 or max(module.dilation) > 1))
+
+
+def _float32_forward(module: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    device_type = x.device.type
+    if not torch.is_autocast_enabled(device_type):
+        return type(module).forward(module, x)
+    with torch.autocast(device_type, enabled=False):
+        return type(module).forward(module, x.float())
+
+
+def compute_in_float32(module: nn.Module) -> None:
+    """Make ``module`` compute in float32 inside an autocast region (its
+    input is cast up; outside autocast it runs as before)."""
+    module.forward = functools.partial(_float32_forward, module)
+
+
+@OPTIM_WRAPPERS.register_module()
+class BF16OptimWrapper(OptimWrapper):
+    """:class:`OptimWrapper` whose forward passes run under bfloat16 autocast.
+
+    Weights, BatchNorm statistics, gradients and the optimizer state stay
+    float32 (autocast casts per op). On the first step the wrapper looks at
+    the model's device and logs which precision the run uses; a device
+    without fast bfloat16 (a CPU without AVX512-BF16 or AMX, an old GPU)
+    trains in float32 and the log line says why.
+
+    Args:
+        enabled (bool): False trains in float32, exactly as
+            :class:`OptimWrapper` (``--cfg-options
+            optim_wrapper.enabled=False``). Default: True.
+        float32_depthwise (bool): On a CPU, depthwise convs with stride or
+            dilation > 1 compute in float32, where oneDNN's bfloat16
+            backward is slow (:func:`is_slow_bf16_depthwise`). Default: True.
+        **kwargs: Passed to :class:`OptimWrapper` (optimizer, clip_grad,
+            accumulative_counts).
+    """
+
+    def __init__(self,
+                 enabled: bool = True,
+                 float32_depthwise: bool = True,
+                 **kwargs) -> None:
+        super().__init__(**kwargs)
+        if not isinstance(enabled, bool):
+            raise ValueError('optim_wrapper.enabled must be True or False, '
+                             f'got {enabled!r}')
+        self.enabled = enabled
+        self.float32_depthwise = float32_depthwise
+        self._device_type: Optional[str] = None
+
+    def _setup(self, model: nn.Module) -> None:
+        """Decide the precision once, from the model's device; log it."""
+        param = next(model.parameters(), None)
+        self._device_type = 'cpu' if param is None else param.device.type
+        self.enabled = autocast_or_log(self.enabled, self._device_type,
+                                       'training')
+        if self.enabled and self._device_type == 'cpu' \
+                and self.float32_depthwise:
+            slow = [m for m in model.modules() if is_slow_bf16_depthwise(m)]
+            for module in slow:
+                compute_in_float32(module)
+            print_log(f'training precision: {len(slow)} strided or dilated '
+                      'depthwise convs compute in float32', logger='current')
+
+    @contextmanager
+    def optim_context(self, model: nn.Module):
+        """:meth:`OptimWrapper.optim_context` inside bfloat16 autocast."""
+        if self._device_type is None:
+            self._setup(model)
+        with super().optim_context(model), torch.autocast(
+                self._device_type, dtype=torch.bfloat16,
+                enabled=self.enabled):
+            yield
+
+
+@LOOPS.register_module()
+class AutocastValLoop(ValLoop):
+    """mmengine's ``ValLoop`` in bfloat16 autocast where the device has
+    fast bfloat16 (its ``fp16`` switch, which on a CPU autocasts to
+    bfloat16), else float32 with a log line. ``enabled=False``: float32."""
+
+    def __init__(self,
+                 runner,
+                 dataloader: Union[DataLoader, Dict],
+                 evaluator: Union[Evaluator, Dict, List],
+                 enabled: bool = True) -> None:
+        super().__init__(runner, dataloader, evaluator,
+                         fp16=autocast_or_log(enabled, get_device(),
+                                              'validation'))
+
+
+@LOOPS.register_module()
+class AutocastTestLoop(TestLoop):
+    """mmengine's ``TestLoop`` with :class:`AutocastValLoop`'s precision."""
+
+    def __init__(self,
+                 runner,
+                 dataloader: Union[DataLoader, Dict],
+                 evaluator: Union[Evaluator, Dict, List],
+                 enabled: bool = True) -> None:
+        super().__init__(runner, dataloader, evaluator,
+                         fp16=autocast_or_log(enabled, get_device(), 'test'))

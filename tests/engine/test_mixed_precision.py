@@ -1,0 +1,176 @@
+"""The fast training path's parts, called directly: BF16OptimWrapper,
+AutocastValLoop, ChannelsLastHook, and tools/train.py --amp / --no-amp."""
+import logging
+from types import SimpleNamespace
+from unittest import mock
+
+import pytest
+import torch
+import torch.nn as nn
+from mmengine.config import Config
+from mmengine.logging import MMLogger
+
+from mmseg_fastscnn.engine import mixed_precision
+from mmseg_fastscnn.engine.channels_last_hook import ChannelsLastHook
+from mmseg_fastscnn.engine.mixed_precision import (AutocastValLoop,
+                                                   BF16OptimWrapper,
+                                                   is_slow_bf16_depthwise)
+from tests.models.base import build_segmentor
+from mmseg_fastscnn.utils import set_mixed_precision
+from tests.utils import CONFIG
+
+needs_bf16 = pytest.mark.skipif(not mixed_precision.cpu_supports_bf16(),
+                                reason='this CPU has no fast bfloat16')
+
+
+def conv_dtypes(model: nn.Module, x: torch.Tensor) -> dict:
+    """Output dtype of every conv of ``model`` on ``x``, by module name."""
+    seen = {}
+    hooks = [
+        m.register_forward_hook(
+            lambda m, i, o, name=name: seen.__setitem__(name, o.dtype))
+        for name, m in model.named_modules() if isinstance(m, nn.Conv2d)
+    ]
+    model.backbone(x)
+    for h in hooks:
+        h.remove()
+    return seen
+
+
+def wrapper_for(model: nn.Module, **kwargs) -> BF16OptimWrapper:
+    return BF16OptimWrapper(
+        optimizer=torch.optim.AdamW(model.parameters(), lr=1e-3), **kwargs)
+
+
+def messages(caplog) -> str:
+    return '\n'.join(r.getMessage() for r in caplog.records)
+
+
+@pytest.fixture
+def caplog_mmengine(caplog):
+    """mmengine's logger does not propagate to the root logger."""
+    logger = MMLogger.get_current_instance()
+    logger.addHandler(caplog.handler)
+    caplog.set_level(logging.INFO)
+    yield caplog
+    logger.removeHandler(caplog.handler)
+
+
+@needs_bf16
+def test_bf16_step_keeps_float32_state_and_slow_depthwise_convs(
+        caplog_mmengine):
+    """Inside the wrapper's context convs compute in bfloat16, except the
+    strided / dilated depthwise ones; weights, gradients, BN statistics and
+    AdamW state stay float32; the log says so."""
+    model = build_segmentor().train()
+    wrapper = wrapper_for(model)
+    x = torch.randn(2, 3, 64, 96)
+    with wrapper.optim_context(model):
+        dtypes = conv_dtypes(model, x)
+        loss = model.backbone(x)[-1].float().mean()
+    slow = {n for n, m in model.named_modules() if is_slow_bf16_depthwise(m)}
+    assert len(slow) == 5  # 3 stride-2 in the backbone, 1 dilated, + 1 s2
+    assert {n for n, d in dtypes.items() if d == torch.float32} == slow
+    assert set(dtypes.values()) == {torch.float32, torch.bfloat16}
+    wrapper.update_params(loss)
+    params = list(model.parameters())
+    assert all(p.dtype == torch.float32 for p in params)
+    assert all(p.grad is None or p.grad.dtype == torch.float32
+               for p in params)
+    bn = next(m for m in model.modules() if isinstance(m, nn.BatchNorm2d))
+    assert bn.running_mean.dtype == torch.float32
+    state = wrapper.optimizer.state[params[0]]
+    assert state['exp_avg'].dtype == torch.float32
+    assert 'training precision: bfloat16 autocast on CPU' in messages(
+        caplog_mmengine)
+    # outside the context the same model runs in float32 throughout
+    assert set(conv_dtypes(model, x).values()) == {torch.float32}
+
+
+def test_cpu_without_bf16_trains_in_float32_and_says_so(
+        caplog_mmengine, monkeypatch):
+    monkeypatch.setattr(mixed_precision, 'cpu_supports_bf16', lambda: False)
+    model = build_segmentor().train()
+    wrapper = wrapper_for(model)
+    x = torch.randn(2, 3, 64, 96)
+    with wrapper.optim_context(model):
+        assert set(conv_dtypes(model, x).values()) == {torch.float32}
+    warnings = [r.getMessage() for r in caplog_mmengine.records
+                if r.levelno == logging.WARNING]
+    assert warnings == [
+        'training precision: float32: this CPU has no fast bfloat16 '
+        '(AVX512-BF16 or AMX on a CPU), so autocast would be slower'
+    ]
+    with wrapper.optim_context(model):  # decided once, said once
+        pass
+    assert messages(caplog_mmengine).count('training precision') == 1
+
+
+def test_disabled_wrapper_is_float32_and_leaves_convs_alone(caplog_mmengine):
+    model = build_segmentor().train()
+    wrapper = wrapper_for(model, enabled=False)
+    with wrapper.optim_context(model):
+        assert set(conv_dtypes(model, torch.randn(2, 3, 64, 96)).values()) \
+            == {torch.float32}
+    assert all('forward' not in vars(m) for m in model.modules())
+    assert 'training precision: float32 (enabled=False)' in messages(
+        caplog_mmengine)
+    with pytest.raises(ValueError, match='optim_wrapper.enabled must be'):
+        wrapper_for(model, enabled='no')
+
+
+def test_val_loop_autocasts_only_where_bf16_is_fast(monkeypatch,
+                                                    caplog_mmengine):
+    runner = SimpleNamespace()
+    with mock.patch('mmengine.runner.ValLoop.__init__',
+                    return_value=None) as init:
+        AutocastValLoop(runner, {}, {})
+        assert init.call_args.kwargs['fp16'] == \
+            mixed_precision.cpu_supports_bf16()
+        AutocastValLoop(runner, {}, {}, enabled=False)
+        assert init.call_args.kwargs['fp16'] is False
+        monkeypatch.setattr(mixed_precision, 'cpu_supports_bf16',
+                            lambda: False)
+        AutocastValLoop(runner, {}, {})
+        assert init.call_args.kwargs['fp16'] is False
+    assert 'validation precision: float32: this CPU has no fast' in messages(
+        caplog_mmengine)
+
+
+def test_channels_last_hook_converts_weights_in_place():
+    model = build_segmentor()
+    params = list(model.parameters())
+    conv = model.backbone.learning_to_downsample.conv.conv
+    logger = mock.Mock()
+    ChannelsLastHook(enabled=False).before_run(
+        SimpleNamespace(model=model, logger=logger))
+    assert conv.weight.is_contiguous()
+    logger.info.assert_called_with('memory format: contiguous (NCHW)')
+    ChannelsLastHook().before_run(SimpleNamespace(model=model, logger=logger))
+    assert conv.weight.is_contiguous(memory_format=torch.channels_last)
+    assert not conv.weight.is_contiguous()
+    assert list(model.parameters()) == params  # the optimizer's references
+    logger.info.assert_called_with('memory format: channels_last')
+    out = model.eval().backbone(torch.randn(1, 3, 64, 96))[-1]
+    assert out.is_contiguous(memory_format=torch.channels_last)
+    with pytest.raises(ValueError, match='enabled must be True or False'):
+        ChannelsLastHook(enabled=1)
+
+
+@pytest.mark.parametrize('amp, cuda, expected', [
+    (True, True, dict(type='AmpOptimWrapper', loss_scale='dynamic')),
+    (True, False, dict(type='BF16OptimWrapper', enabled=True)),
+    (False, False, dict(type='OptimWrapper')),
+    (False, True, dict(type='OptimWrapper')),
+])
+def test_train_amp_flag_means_mixed_precision_on_any_device(
+        amp, cuda, expected):
+    """--amp / --no-amp: the GPU branch is mmengine's AmpOptimWrapper; the
+    optimizer and clipping of the config are kept."""
+    cfg = Config.fromfile(CONFIG)
+    set_mixed_precision(cfg, amp, cuda)
+    wrapper = cfg.optim_wrapper.to_dict()
+    assert wrapper.pop('optimizer') == dict(
+        type='AdamW', lr=2e-3, weight_decay=1e-4)
+    assert wrapper.pop('clip_grad') == dict(max_norm=1.0, norm_type=2)
+    assert wrapper == expected
