@@ -1,6 +1,7 @@
 from .camvid import (CAMVID_CLASSES, CAMVID_PALETTE, CamVidDataset,
                      sequence_of)
 from .cross_sequence import CamVidCrossSequenceDataset
+from .decode_once import LoadAnnotationsOnce, LoadImageFromFileOnce
 from .integrity import (DataIntegrityError, DataProblem, check_pair,
                         check_pairs, find_pairs)
 from .samplers import NoSingletonBatchSampler
@@ -9,6 +10,7 @@ from .transforms import RandomCameraShift
 __all__ = [
     'CamVidDataset', 'CamVidCrossSequenceDataset', 'CAMVID_CLASSES',
     'CAMVID_PALETTE', 'DataIntegrityError', 'DataProblem',
+    'LoadAnnotationsOnce', 'LoadImageFromFileOnce',
     'NoSingletonBatchSampler', 'check_pair', 'check_pairs', 'find_pairs',
     'sequence_of', 'RandomCameraShift'
 ]

@@ -154,8 +154,8 @@ def test_joint_augmentation_keeps_image_and_mask_aligned(tmp_path):
         if t['type'] not in ('PhotoMetricDistortion', 'PackSegInputs')
     ]
     assert [s['type'] for s in steps] == [
-        'LoadImageFromFile', 'LoadAnnotations', 'RandomResize', 'RandomCrop',
-        'RandomFlip', 'RandomRotate'
+        'LoadImageFromFileOnce', 'LoadAnnotationsOnce', 'RandomResize',
+        'RandomCrop', 'RandomFlip', 'RandomRotate'
     ]
     labels = np.zeros((360, 480), np.uint8)
     for i in range(11):  # vertical stripes plus a block
