@@ -1,7 +1,7 @@
 """Segment an image, a folder of images or a video with a trained model.
 
     python tools/infer.py CONFIG CHECKPOINT INPUT --out-dir DIR \
-        [--mode cls|prob] [--opacity 0.5] [--device cpu] \
+        [--mode cls|prob] [--opacity 0.5] [--device cpu] [--amp] \
         [--cfg-options k=v ...]
 
 Writes, per image (or video frame): ``overlay/<name>.png`` (prediction in
@@ -17,7 +17,9 @@ also writes ``confidence/<name>.png`` (max probability x 255) and
 "test_pipeline.1.scale=(480,360)"`` for the main config at 360x480).
 Every file is written whole or not at all (a full disk is named in one
 line); an image that cannot be read is skipped and named, the others are
-segmented, and the tool exits 1.
+segmented, and the tool exits 1. ``--amp`` runs the network in bfloat16
+autocast with channels-last weights (docs/deployment.md gives its label
+agreement with float32).
 Uses mmseg's ``inference_model``; the model is built by mmseg's ``init_model``
 with a check that the checkpoint fits the config (``init_model_checked``).
 """

@@ -1,7 +1,7 @@
 """Test (evaluate) a checkpoint: a thin wrapper over mmengine's Runner.
 
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out DIR]
-        [--show] [--show-dir DIR] [--wait-time S] [--tta]
+        [--show] [--show-dir DIR] [--wait-time S] [--tta] [--amp]
         [--show-samples N --seed S] [--fold SEQ]
         [--cfg-options k=v ...] [--launcher ...]
 
@@ -62,6 +62,11 @@ def parse_args(argv=None) -> argparse.Namespace:
         default='none',
         help='job launcher')
     parser.add_argument(
+        '--amp',
+        action='store_true',
+        help='bfloat16 autocast where the device has fast bfloat16 '
+        '(AutocastTestLoop; float32 with a log line elsewhere)')
+    parser.add_argument(
         '--tta', action='store_true', help='test time augmentation')
     parser.add_argument(
         '--show-samples',
@@ -109,6 +114,8 @@ def build_cfg(args: argparse.Namespace) -> Config:
     cfg.resume = False
     if args.show or args.show_dir:
         trigger_visualization_hook(cfg, args)
+    if args.amp:
+        cfg.test_cfg = dict(type='AutocastTestLoop', enabled=True)
     if args.tta:
         if 'tta_model' not in cfg or 'tta_pipeline' not in cfg:
             raise KeyError('--tta needs tta_model and tta_pipeline in the '

@@ -4,10 +4,13 @@ import os
 import os.path as osp
 
 import mmcv
+import pytest
 import torch
 
 from mmseg_fastscnn.deploy import build_fast_model, fold_batchnorm
+from mmseg_fastscnn.engine.mixed_precision import cpu_supports_bf16
 from mmseg_fastscnn.models import SegmentorExportWrapper
+from tests.utils import CONFIG, SHIPPED
 
 
 def test_fold_batchnorm_same_outputs(model):
@@ -61,3 +64,30 @@ def test_work_size_runs_the_network_there_and_answers_at_input_size(model):
     torch.testing.assert_close(got, expected, atol=1e-4, rtol=1e-4)
     assert not torch.allclose(got, plain, atol=1e-3)
     assert (labels == got.argmax(1)).float().mean() > 0.999
+
+
+@pytest.mark.skipif(not cpu_supports_bf16(),
+                    reason='this CPU has no fast bfloat16')
+def test_bfloat16_fast_path_agrees_with_float32_on_camvid(camvid_root):
+    """bfloat16 autocast labels against float32's on real val frames (the
+    shipped checkpoint): at least 99.5% of the pixels; probabilities come
+    out float32 and still sum to 1."""
+    from mmseg_fastscnn.apis import init_model_checked
+    model = init_model_checked(CONFIG, SHIPPED)
+    fp32 = build_fast_model(model, 'cls', with_preprocess=True)
+    bf16 = build_fast_model(model, 'cls', with_preprocess=True,
+                            bfloat16=True)
+    probs = build_fast_model(model, 'prob', with_preprocess=True,
+                             bfloat16=True)
+    names = sorted(os.listdir(osp.join(camvid_root, 'val')))[::50]
+    x = torch.stack([
+        torch.from_numpy(
+            mmcv.imread(osp.join(camvid_root, 'val', n)).transpose(2, 0, 1)
+            .copy()).float() for n in names
+    ])
+    with torch.no_grad():
+        a, b, p = fp32(x), bf16(x), probs(x)
+    assert b.dtype == a.dtype and b.shape == a.shape == (len(names), 360, 480)
+    assert (a == b).float().mean() >= 0.995
+    assert p.dtype == torch.float32
+    torch.testing.assert_close(p.sum(1), torch.ones_like(p[:, 0]))

@@ -183,3 +183,31 @@ def test_infer_on_a_full_disk_leaves_no_torn_file(camvid_root, tmp_path,
                 Image.open(path).load()
             elif name.endswith('.npy'):
                 np.load(path)
+
+
+def test_infer_amp_labels_agree_with_float32(camvid_root, tmp_path):
+    """--amp (bfloat16 autocast, channels-last) against float32 on real
+    val frames with the shipped checkpoint, through
+    tools/analysis/label_agreement.py."""
+    from mmseg_fastscnn.cli import label_agreement
+    folder = tmp_path / 'images'
+    folder.mkdir()
+    names = sorted(os.listdir(osp.join(camvid_root, 'val')))[:2]
+    for name in names:
+        os.symlink(osp.join(camvid_root, 'val', name), folder / name)
+    for out, extra in (('fp32', []), ('amp', ['--amp'])):
+        assert infer_tool.main([CONFIG, SHIPPED, str(folder), '--out-dir',
+                                str(tmp_path / out), '--no-legend',
+                                *extra]) == 2
+    report = label_agreement.main([
+        str(tmp_path / 'fp32' / 'labels'), str(tmp_path / 'amp' / 'labels'),
+        '--json', str(tmp_path / 'agree.json')
+    ])
+    assert report['images'] == 2 and report['pixels'] == 2 * 360 * 480
+    assert 0.995 <= report['agreement'] <= 1.0
+    assert report['worst_image'] in names
+    os.remove(tmp_path / 'amp' / 'labels' / names[0])
+    with pytest.raises(ValueError, match=f'different label maps, e.g. '
+                       f'{names[0]}'):
+        label_agreement.main([str(tmp_path / 'fp32' / 'labels'),
+                              str(tmp_path / 'amp' / 'labels')])

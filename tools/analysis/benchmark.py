@@ -11,6 +11,8 @@ Systems (batch 1, labels out):
                 it (SyncBN -> BN), called through ``predict`` like its APIs do
   ours-eager    our model, plain PyTorch (SegmentorExportWrapper, 'cls')
   ours-fast     BN folded, channels-last, argmax without softmax
+  ours-fast-bf16  the same in bfloat16 autocast (where the CPU has fast
+                bfloat16: AVX512-BF16 or AMX)
   ours-ort      ONNX Runtime, fp32 (thread spinning off)
   ours-ort-int8 ONNX Runtime, static INT8 (calibrated on random inputs here;
                 use tools/deployment/export_onnx.py --int8 for accuracy)
@@ -38,6 +40,7 @@ from mmseg_fastscnn.deploy.benchmark import (build_mmseg_fastscnn,
                                              measure_peak_memory, ort_fn,
                                              predict_fn, ratios,
                                              time_alternating, train_step_fn)
+from mmseg_fastscnn.engine.mixed_precision import cpu_supports_bf16
 from mmseg_fastscnn.fileio import write_json
 from mmseg_fastscnn.models import SegmentorExportWrapper
 from mmseg_fastscnn.utils import parse_size, run_cli
@@ -95,6 +98,9 @@ def inference_systems(args, ours, num_classes, size, tmp):
         fast = build_fast_model(ours, 'cls')
         systems['ours-eager'] = lambda: eager(x)
         systems['ours-fast'] = lambda: fast(x)
+        if cpu_supports_bf16():
+            fast_bf16 = build_fast_model(ours, 'cls', bfloat16=True)
+            systems['ours-fast-bf16'] = lambda: fast_bf16(x)
     if 'ort' in args.backend or 'ort-int8' in args.backend:
         path = osp.join(tmp, f'ours_{h}x{w}.onnx')
         export_onnx(ours, path, 'cls', size)
@@ -125,10 +131,11 @@ def probe_memory(args):
         theirs = predict_fn(
             build_mmseg_fastscnn(cfg.model.decode_head.num_classes))
         fn = lambda: theirs(x)  # noqa: E731
-    elif name in ('ours-eager', 'ours-fast'):
+    elif name in ('ours-eager', 'ours-fast', 'ours-fast-bf16'):
         ours, _ = build_ours(args)
         model = SegmentorExportWrapper(ours, 'cls').eval() \
-            if name == 'ours-eager' else build_fast_model(ours, 'cls')
+            if name == 'ours-eager' else build_fast_model(
+                ours, 'cls', bfloat16=name == 'ours-fast-bf16')
         fn = lambda: model(x)  # noqa: E731
     else:
         fn = ort_fn(create_session(args.onnx, args.threads), raw)
