@@ -17,5 +17,7 @@ module                   script
 ``complexity``           ``tools/analysis/complexity.py``
 ``plot_curves``          ``tools/analysis/plot_curves.py``
 ``benchmark_train``      ``tools/analysis/benchmark_train.py``
+``benchmark_epoch``      ``tools/analysis/benchmark_epoch.py``
+``label_agreement``      ``tools/analysis/label_agreement.py``
 =======================  ==========================================
 """
