@@ -35,15 +35,22 @@ LOADERS = {'LoadImageFromFileOnce': 'LoadImageFromFile',
 def float32_path(cfg: Config) -> Config:
     """``cfg`` as it trained before the fast path: float32 (mmengine's
     ``OptimWrapper``, ``ValLoop``), contiguous NCHW, mmseg's train accuracy
-    over every pixel, frames decoded on every load by two loader processes
-    per loader."""
+    over every pixel and ``LovaszLoss``, frames decoded on every load by two
+    loader processes per loader."""
     cfg = copy.deepcopy(cfg)
     set_mixed_precision(cfg, amp=False, cuda=False)
     if cfg.default_hooks.get('channels_last') is not None:
         cfg.default_hooks.channels_last.enabled = False
     if cfg.get('val_cfg') is not None:
         cfg.val_cfg = dict(type='ValLoop')
-    cfg.model.decode_head.train_acc_stride = 1
+    head = cfg.model.decode_head
+    head.train_acc_stride = 1
+    losses = head.loss_decode if isinstance(head.loss_decode, list) else [
+        head.loss_decode]
+    for loss in losses:
+        if loss['type'] == 'LovaszSoftmaxLoss':  # mmseg's, the same loss
+            loss.update(type='LovaszLoss', loss_type='multi_class',
+                        per_image=False, reduction='none')
     for key in ('train_dataloader', 'val_dataloader'):
         loader = cfg.get(key)
         if loader is None:

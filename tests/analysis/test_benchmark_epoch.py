@@ -2,12 +2,15 @@
 whole epochs of the fast path against the float32 path, in one run. No
 assertion is on a time itself."""
 import json
+import os.path as osp
 
 import pytest
 from mmengine.config import Config
 
 from mmseg_fastscnn.cli import benchmark_epoch
-from tests.utils import CONFIG, SMALL, link_camvid_subset
+from tests.utils import CONFIG, ROOT, SMALL, link_camvid_subset
+
+LOVASZ = osp.join(ROOT, 'configs', 'fastscnn_camvid_lovasz-ft.py')
 
 
 def test_float32_path_is_the_path_before_the_fast_one():
@@ -27,6 +30,10 @@ def test_float32_path_is_the_path_before_the_fast_one():
         ] if key == 'train_dataloader' else [t['type'] for t in
                                             loader.dataset.pipeline] == [
             'LoadImageFromFile', 'Resize', 'LoadAnnotations', 'PackSegInputs']
+    stage2 = benchmark_epoch.float32_path(Config.fromfile(LOVASZ))
+    assert stage2.model.decode_head.loss_decode[1] == dict(
+        type='LovaszLoss', loss_type='multi_class', per_image=False,
+        reduction='none', classes='present', loss_weight=1.0)
     # the fast config itself is left as it was
     assert fast.optim_wrapper.type == 'BF16OptimWrapper'
     assert fast.train_dataloader.dataset.pipeline[0].type == \

@@ -231,3 +231,46 @@ def test_class_weight_values_checked(tmp_path, monkeypatch):
     for bad in ([1.0, float('inf')], [1.0, float('nan')], [-1.0, 1.0]):
         with pytest.raises(ValueError, match='>= 0 and finite'):
             load_class_weight(bad)
+
+
+@pytest.mark.parametrize('kwargs', [
+    dict(), dict(classes='all'), dict(classes=[0, 2, 4]),
+    dict(class_weight=WEIGHTS)
+])
+def test_lovasz_softmax_equals_mmseg_lovasz_loss(kwargs):
+    """Our integer-key sort gives mmseg's LovaszLoss (multi-class, over the
+    batch): the same value and gradient, ignored pixels left out, a class
+    absent from the labels skipped under 'present'."""
+    pred, target = batch(n=2, k=5, h=24, w=32)
+    target[target == 3] = 1  # class 3 absent
+    ours = MODELS.build(dict(type='LovaszSoftmaxLoss', **kwargs))
+    theirs = MODELS.build(
+        dict(type='LovaszLoss', per_image=False, reduction='none', **kwargs))
+    a, b = pred.clone().requires_grad_(), pred.clone().requires_grad_()
+    value = ours(a, target, ignore_index=255)
+    expected = theirs(b, target, ignore_index=255)
+    value.backward()
+    expected.backward()
+    torch.testing.assert_close(value, expected)
+    torch.testing.assert_close(a.grad, b.grad)
+    assert ours.loss_name == 'loss_lovasz'
+
+
+def test_lovasz_softmax_order_is_exact_for_near_ties():
+    """The integer keys order errors that differ in the last bit."""
+    from mmseg_fastscnn.models.losses.lovasz_softmax_loss import \
+        sort_descending
+    errors = torch.tensor([0.5, 0.5 + 2**-24, 1.0, 0.0, 2**-30, 0.25])
+    assert sort_descending(errors).tolist() == [2, 1, 0, 5, 4, 3]
+
+
+def test_lovasz_softmax_all_ignored_and_bad_settings():
+    pred = torch.randn(1, 3, 4, 4, requires_grad=True)
+    loss = MODELS.build(dict(type='LovaszSoftmaxLoss'))(
+        pred, torch.full((1, 4, 4), 255), ignore_index=255)
+    loss.backward()
+    assert float(loss) == 0.0 and pred.grad is not None
+    with pytest.raises(ValueError, match="classes must be 'present'"):
+        MODELS.build(dict(type='LovaszSoftmaxLoss', classes='some'))
+    with pytest.raises(ValueError, match='loss_name must start with'):
+        MODELS.build(dict(type='LovaszSoftmaxLoss', loss_name='lovasz'))
