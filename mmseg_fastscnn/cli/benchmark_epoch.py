@@ -36,9 +36,11 @@ def float32_path(cfg: Config) -> Config:
     """``cfg`` as it trained before the fast path: float32 (mmengine's
     ``OptimWrapper``, ``ValLoop``), contiguous NCHW, mmseg's train accuracy
     over every pixel and ``LovaszLoss``, frames decoded on every load by two
-    loader processes per loader."""
+    loader processes per loader, validation one frame at a time."""
     cfg = copy.deepcopy(cfg)
     set_mixed_precision(cfg, amp=False, cuda=False)
+    cfg.optim_wrapper.type = 'OptimWrapper'  # mmengine's own
+    cfg.optim_wrapper.pop('enabled')
     if cfg.default_hooks.get('channels_last') is not None:
         cfg.default_hooks.channels_last.enabled = False
     if cfg.get('val_cfg') is not None:
@@ -57,6 +59,8 @@ def float32_path(cfg: Config) -> Config:
             continue
         loader.num_workers = 2
         loader.persistent_workers = True
+        if key == 'val_dataloader':
+            loader.batch_size = 1
         for step in loader.dataset.get('pipeline', []):
             step['type'] = LOADERS.get(step['type'], step['type'])
     return cfg
