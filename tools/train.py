@@ -43,8 +43,7 @@ def parse_args(argv=None) -> argparse.Namespace:
         default=None,
         help='mixed precision on whatever device runs: bfloat16 autocast on '
         'a CPU (BF16OptimWrapper), float16 with dynamic loss scaling on a '
-        'GPU (mmengine\'s AmpOptimWrapper); --no-amp trains in float32 '
-        '(mmengine\'s OptimWrapper); '
+        'GPU (mmengine\'s AmpOptimWrapper); --no-amp trains in float32; '
         'default: as the config says')
     parser.add_argument(
         '--fold',

@@ -14,9 +14,9 @@ from typing import Dict, List, Optional, Union
 
 import torch
 import torch.nn as nn
-from mmengine.logging import print_log
 from mmengine.device import get_device
 from mmengine.evaluator import Evaluator
+from mmengine.logging import print_log
 from mmengine.optim import OptimWrapper
 from mmengine.runner import TestLoop, ValLoop
 from torch.utils.data import DataLoader
@@ -54,6 +54,19 @@ def autocast_or_log(enabled: bool, device_type: str, what: str) -> bool:
         message, level = f'bfloat16 autocast on {device_type.upper()}', \
             logging.INFO
     print_log(f'{what} precision: {message}', logger='current', level=level)
+    return enabled
+
+
+def loop_autocast(enabled: bool, what: str) -> bool:
+    """The ``fp16`` switch of mmengine's loops: on a CPU, bfloat16 autocast
+    where it is fast (:func:`autocast_or_log`); on a GPU, mmengine's float16
+    autocast. Logged either way."""
+    device_type = get_device()
+    if device_type == 'cpu':
+        return autocast_or_log(enabled, device_type, what)
+    message = (f'float16 autocast on {device_type.upper()}'
+               if enabled else 'float32 (enabled=False)')
+    print_log(f'{what} precision: {message}', logger='current')
     return enabled
 
 
@@ -140,9 +153,10 @@ class BF16OptimWrapper(OptimWrapper):
 
 @LOOPS.register_module()
 class AutocastValLoop(ValLoop):
-    """mmengine's ``ValLoop`` in bfloat16 autocast where the device has
-    fast bfloat16 (its ``fp16`` switch, which on a CPU autocasts to
-    bfloat16), else float32 with a log line. ``enabled=False``: float32."""
+    """mmengine's ``ValLoop`` with its ``fp16`` switch set by
+    :func:`loop_autocast`: bfloat16 autocast on a CPU that has fast
+    bfloat16 (float32 with a log line on one that has not), float16 on a
+    GPU. ``enabled=False``: float32."""
 
     def __init__(self,
                  runner,
@@ -150,8 +164,7 @@ class AutocastValLoop(ValLoop):
                  evaluator: Union[Evaluator, Dict, List],
                  enabled: bool = True) -> None:
         super().__init__(runner, dataloader, evaluator,
-                         fp16=autocast_or_log(enabled, get_device(),
-                                              'validation'))
+                         fp16=loop_autocast(enabled, 'validation'))
 
 
 @LOOPS.register_module()
@@ -164,4 +177,4 @@ class AutocastTestLoop(TestLoop):
                  evaluator: Union[Evaluator, Dict, List],
                  enabled: bool = True) -> None:
         super().__init__(runner, dataloader, evaluator,
-                         fp16=autocast_or_log(enabled, get_device(), 'test'))
+                         fp16=loop_autocast(enabled, 'test'))

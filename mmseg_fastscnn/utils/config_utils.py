@@ -171,18 +171,17 @@ def follow_max_epochs(cfg: Config, old_max_epochs: int,
 def set_mixed_precision(cfg: Config, amp: bool, cuda: bool) -> None:
     """``tools/train.py --amp`` / ``--no-amp``: ``cfg.optim_wrapper``
     becomes mmengine's ``AmpOptimWrapper`` (float16, dynamic loss scale) on
-    a GPU (``cuda``), our ``BF16OptimWrapper`` on a CPU, or mmengine's
-    float32 ``OptimWrapper`` (``amp=False``); the optimizer, clipping and
-    accumulation settings are kept."""
+    a GPU (``cuda``), our ``BF16OptimWrapper`` on a CPU, or that wrapper
+    turned off (``amp=False``: float32, as mmengine's ``OptimWrapper``, with
+    the precision logged); the optimizer, clipping and accumulation
+    settings are kept."""
     kept = ('optimizer', 'clip_grad', 'accumulative_counts', 'paramwise_cfg',
             'constructor')
     wrapper = {k: v for k, v in cfg.optim_wrapper.items() if k in kept}
-    if not amp:
-        wrapper.update(type='OptimWrapper')
-    elif cuda:
+    if amp and cuda:
         wrapper.update(type='AmpOptimWrapper', loss_scale='dynamic')
     else:
-        wrapper.update(type='BF16OptimWrapper', enabled=True)
+        wrapper.update(type='BF16OptimWrapper', enabled=amp)
     cfg.optim_wrapper = wrapper
 
 

@@ -135,6 +135,14 @@ def test_val_loop_autocasts_only_where_bf16_is_fast(monkeypatch,
         assert init.call_args.kwargs['fp16'] is False
     assert 'validation precision: float32: this CPU has no fast' in messages(
         caplog_mmengine)
+    # on a GPU, mmengine's own float16 autocast (no GPU needed to check)
+    monkeypatch.setattr(mixed_precision, 'get_device', lambda: 'cuda')
+    with mock.patch('mmengine.runner.ValLoop.__init__',
+                    return_value=None) as init:
+        AutocastValLoop(runner, {}, {})
+        assert init.call_args.kwargs['fp16'] is True
+    assert 'validation precision: float16 autocast on CUDA' in messages(
+        caplog_mmengine)
 
 
 def test_channels_last_hook_converts_weights_in_place():
@@ -160,8 +168,8 @@ def test_channels_last_hook_converts_weights_in_place():
 @pytest.mark.parametrize('amp, cuda, expected', [
     (True, True, dict(type='AmpOptimWrapper', loss_scale='dynamic')),
     (True, False, dict(type='BF16OptimWrapper', enabled=True)),
-    (False, False, dict(type='OptimWrapper')),
-    (False, True, dict(type='OptimWrapper')),
+    (False, False, dict(type='BF16OptimWrapper', enabled=False)),
+    (False, True, dict(type='BF16OptimWrapper', enabled=False)),
 ])
 def test_train_amp_flag_means_mixed_precision_on_any_device(
         amp, cuda, expected):
