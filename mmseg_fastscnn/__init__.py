@@ -3,8 +3,10 @@
 Registered names: backbone ``FastSCNNPaper``, head ``FastSCNNClassifierHead``,
 losses ``SoftmaxCrossEntropyLoss``, ``SoftmaxFocalLoss`` and
 ``SoftTargetKLLoss``, segmentor ``TTADistillEncoderDecoder``, dataset
-``CamVidDataset``, hook ``WeightsOnlyCheckpointHook``, runner
-``WeightsOnlyRunner``.
+``CamVidDataset``, transforms ``LoadImageFromFileOnce`` and
+``LoadAnnotationsOnce``, optim wrapper ``BF16OptimWrapper``, loops
+``AutocastValLoop`` and ``AutocastTestLoop``, hooks ``ChannelsLastHook`` and
+``WeightsOnlyCheckpointHook``, runner ``WeightsOnlyRunner``.
 """
 from . import datasets, engine, evaluation, models  # noqa: F401
 from . import visualization  # noqa: F401  (registration)
