@@ -11,7 +11,8 @@ _base_ = './fastscnn_camvid.py'
 max_epochs = 40
 load_from = '{{ fileDirname }}/../checkpoints/fastscnn_camvid_stage1.pth'
 # mmseg's LovaszLoss (multi_class, per_image=False), computed with an
-# integer-key sort: the same loss, 2.7x faster on a CPU (LovaszSoftmaxLoss)
+# integer-key sort: the same loss, faster on a CPU (LovaszSoftmaxLoss,
+# docs/training_speed.md)
 lovasz = dict(type='LovaszSoftmaxLoss', classes='present', loss_weight=1.0)
 model = dict(
     decode_head=dict(loss_decode=[
