@@ -14,6 +14,8 @@ import torch.nn as nn
 from torch import Tensor
 
 from mmseg.registry import MODELS
+from .class_weight import (ClassWeight, as_tensor, check_num_classes,
+                           load_class_weight)
 
 MAX_INT32 = 2**31 - 1
 
@@ -97,14 +99,18 @@ class LovaszSoftmaxLoss(nn.Module):
     Args:
         classes (str | list[int]): 'present', 'all' or a list of classes.
             Default: 'present'.
-        class_weight (list[float] | None): Weights of the classes' terms.
+        class_weight (list[float] | str | None): Weights of the classes'
+            terms, or the path of a class-statistics JSON.
+        class_weight_scheme (str): Key in that JSON's ``weights``.
+            Default: 'enet'.
         loss_weight (float): Multiplier of the loss. Default: 1.
         loss_name (str): Name in the log. Default: 'loss_lovasz'.
     """
 
     def __init__(self,
                  classes: Union[str, Sequence[int]] = 'present',
-                 class_weight: Optional[Sequence[float]] = None,
+                 class_weight: ClassWeight = None,
+                 class_weight_scheme: str = 'enet',
                  loss_weight: float = 1.0,
                  loss_name: str = 'loss_lovasz') -> None:
         super().__init__()
@@ -117,8 +123,8 @@ class LovaszSoftmaxLoss(nn.Module):
             raise ValueError(
                 f'loss_name must start with "loss_", got {loss_name!r}')
         self.classes = classes
-        weight = None if class_weight is None else torch.tensor(
-            class_weight, dtype=torch.float32)
+        weight = as_tensor(load_class_weight(class_weight,
+                                             class_weight_scheme))
         self.register_buffer('class_weight', weight, persistent=False)
         self.loss_weight = loss_weight
         self._loss_name = loss_name
@@ -130,6 +136,7 @@ class LovaszSoftmaxLoss(nn.Module):
                 ignore_index: int = 255,
                 **kwargs) -> Tensor:
         """pred (N, C, H, W) logits, target (N, H, W) -> scalar loss."""
+        check_num_classes(self.class_weight, pred.shape[1], self.loss_name)
         return self.loss_weight * lovasz_softmax(
             pred, target, self.classes, self.class_weight, ignore_index)
 
