@@ -61,6 +61,10 @@ def loop_autocast(enabled: bool, what: str) -> bool:
     """The ``fp16`` switch of mmengine's loops: on a CPU, bfloat16 autocast
     where it is fast (:func:`autocast_or_log`); on a GPU, mmengine's float16
     autocast. Logged either way."""
+    if not isinstance(enabled, bool):
+        key = 'val_cfg' if what == 'validation' else 'test_cfg'
+        raise ValueError(f'{key}.enabled must be True or False, got '
+                         f'{enabled!r}')
     device_type = get_device()
     if device_type == 'cpu':
         return autocast_or_log(enabled, device_type, what)

@@ -129,6 +129,9 @@ def test_val_loop_autocasts_only_where_bf16_is_fast(monkeypatch,
             mixed_precision.cpu_supports_bf16()
         AutocastValLoop(runner, {}, {}, enabled=False)
         assert init.call_args.kwargs['fp16'] is False
+        with pytest.raises(ValueError,
+                           match="val_cfg.enabled must be True or False"):
+            AutocastValLoop(runner, {}, {}, enabled='no')
         monkeypatch.setattr(mixed_precision, 'cpu_supports_bf16',
                             lambda: False)
         AutocastValLoop(runner, {}, {})

@@ -274,3 +274,9 @@ def test_lovasz_softmax_all_ignored_and_bad_settings():
         MODELS.build(dict(type='LovaszSoftmaxLoss', classes='some'))
     with pytest.raises(ValueError, match='loss_name must start with'):
         MODELS.build(dict(type='LovaszSoftmaxLoss', loss_name='lovasz'))
+    with pytest.raises(ValueError, match=r'classes \[0, 3\] must lie in'):
+        MODELS.build(dict(type='LovaszSoftmaxLoss', classes=[0, 3]))(
+            pred, torch.zeros(1, 4, 4, dtype=torch.long))
+    with pytest.raises(ValueError, match='has 2 entries but'):
+        MODELS.build(dict(type='LovaszSoftmaxLoss', class_weight=[1., 2.]))(
+            pred, torch.zeros(1, 4, 4, dtype=torch.long))

@@ -137,6 +137,10 @@ class LovaszSoftmaxLoss(nn.Module):
                 **kwargs) -> Tensor:
         """pred (N, C, H, W) logits, target (N, H, W) -> scalar loss."""
         check_num_classes(self.class_weight, pred.shape[1], self.loss_name)
+        if isinstance(self.classes, (list, tuple)) and not all(
+                0 <= c < pred.shape[1] for c in self.classes):
+            raise ValueError(f'{self.loss_name}: classes {self.classes} '
+                             f'must lie in [0, {pred.shape[1]})')
         return self.loss_weight * lovasz_softmax(
             pred, target, self.classes, self.class_weight, ignore_index)
 
