@@ -1,7 +1,11 @@
 """Publish a checkpoint: weights and dataset meta only, weights-only safe.
 
     python tools/publish_model.py work_dirs/fastscnn_camvid/best_mIoU_epoch_N.pth \
-        checkpoints/fastscnn_camvid.pth [--drop-aux] [--trust]
+        checkpoints/fastscnn_camvid.pth [--drop-aux] [--trust] \
+        [--meta recipe="..." trained_on="..." schedule="..."]
+
+``--meta KEY=VALUE`` adds plain metadata (what the model was trained on and
+how) to the file's ``meta``; absolute paths of this machine are left out.
 """
 import argparse
 import os
@@ -25,12 +29,25 @@ def main(argv=None):
         help='SRC is your own file: load it in full even if it holds Python '
         'objects (e.g. written by plain mmengine); never for strangers\' '
         'files')
+    parser.add_argument(
+        '--meta',
+        nargs='+',
+        default=[],
+        metavar='KEY=VALUE',
+        help='plain metadata to add, e.g. trained_on="train+val, 468 '
+        'frames"')
     args = parser.parse_args(argv)
+    extra = {}
+    for item in args.meta:
+        key, sep, value = item.partition('=')
+        if not sep or not key:
+            raise ValueError(f'--meta wants KEY=VALUE, got {item!r}')
+        extra[key] = value
     os.makedirs(osp.dirname(osp.abspath(args.dst)), exist_ok=True)
     sha = publish_checkpoint(
         args.src, args.dst,
         ('auxiliary_head.', ) if args.drop_aux else (),
-        trust=args.trust)
+        extra_meta=extra, trust=args.trust)
     size = osp.getsize(args.dst) / 2**20
     print(f'wrote {args.dst} ({size:.2f} MiB, sha256 {sha[:16]}...)')
 

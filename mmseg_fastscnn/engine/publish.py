@@ -1,6 +1,7 @@
 """Strip a training checkpoint down to what inference needs."""
 import hashlib
 import os.path as osp
+import re
 from typing import Optional
 
 import torch
@@ -11,6 +12,23 @@ from .weights_only import from_weights_only
 
 META_KEYS = ('epoch', 'iter', 'dataset_meta', 'cfg', 'seed',
              'mmengine_version', 'time')
+# a quoted absolute path (POSIX or a Windows drive) in a config's text
+ABSOLUTE_PATH = re.compile(r"""(['"])((?:/|[A-Za-z]:[\\/])[^'"]*)\1""")
+
+
+def strip_machine_paths(cfg_text: str) -> str:
+    """``cfg_text`` without the absolute paths of the machine that trained:
+    a path into the repository's ``configs/`` becomes relative to the
+    repository (``configs/...``), any other keeps its last component."""
+    def relative(match: re.Match) -> str:
+        quote, path = match.groups()
+        posix = path.replace('\\', '/')
+        if '/configs/' in posix:
+            short = 'configs/' + posix.split('/configs/', 1)[1]
+        else:
+            short = posix.rstrip('/').rsplit('/', 1)[-1]
+        return f'{quote}{short}{quote}'
+    return ABSOLUTE_PATH.sub(relative, cfg_text)
 
 
 def publish_checkpoint(src: str,
@@ -21,7 +39,9 @@ def publish_checkpoint(src: str,
     """Write ``dst`` with the weights and plain metadata of ``src`` only.
 
     No optimizer, scheduler or message-hub state; float tensors and plain
-    Python types only, so ``torch.load(dst, weights_only=True)`` works.
+    Python types only, so ``torch.load(dst, weights_only=True)`` works; the
+    config text keeps no absolute path of the training machine
+    (:func:`strip_machine_paths`).
 
     Args:
         src: A checkpoint of a run. It must load weights-only unless
@@ -47,6 +67,8 @@ def publish_checkpoint(src: str,
     }
     meta_in = from_weights_only(checkpoint.get('meta', {}))
     meta = {k: meta_in[k] for k in META_KEYS if k in meta_in}
+    if isinstance(meta.get('cfg'), str):
+        meta['cfg'] = strip_machine_paths(meta['cfg'])
     meta['mmseg_fastscnn_version'] = __version__
     if extra_meta:
         meta.update(extra_meta)

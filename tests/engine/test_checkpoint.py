@@ -213,10 +213,12 @@ def test_published_checkpoint_works_with_mmseg_apis(tmp_path, camvid_root):
                 message_hub=message_hub_state(),
                 optimizer=dict(state={}, param_groups=[]))), train_ckpt)
     out = str(tmp_path / 'published.pth')
-    publish_checkpoint(train_ckpt, out)
+    publish_checkpoint(train_ckpt, out,
+                       extra_meta=dict(trained_on='train+val, 468 frames'))
     published = torch.load(out, weights_only=True)
     assert set(published) == {'meta', 'state_dict'}
     assert published['meta']['epoch'] == 1
+    assert published['meta']['trained_on'] == 'train+val, 468 frames'
     segmentor = init_model(config, out, device='cpu')
     image = osp.join(camvid_root, 'val', sorted(
         __import__('os').listdir(osp.join(camvid_root, 'val')))[0])
@@ -248,3 +250,27 @@ def test_backbone_fine_tune_from_checkpoint_of_other_class_count(tmp_path):
     loaded = target.state_dict()
     assert all(torch.equal(loaded[k], v) for k, v in backbone.items())
     assert loaded['decode_head.conv_seg.weight'].shape[0] == 5
+
+
+def test_published_config_holds_no_machine_path(tmp_path):
+    """The config text a published checkpoint carries: paths into the
+    repository become configs/..., other absolute paths their last part;
+    relative paths are kept."""
+    from mmseg_fastscnn.engine.publish import (publish_checkpoint,
+                                               strip_machine_paths)
+    text = ("class_stats = '/home/ann/mmseg-fastscnn/configs/_base_/"
+            "datasets/camvid_class_stats.json'\n"
+            'work_dir = "/scratch/ann/work_dirs/run"\n'
+            "load_from = 'C:\\\\Users\\\\ann\\\\stage1.pth'\n"
+            "data_root = '../shared/data/camvid'\n")
+    assert strip_machine_paths(text) == (
+        "class_stats = 'configs/_base_/datasets/camvid_class_stats.json'\n"
+        'work_dir = "run"\n'
+        "load_from = 'stage1.pth'\n"
+        "data_root = '../shared/data/camvid'\n")
+    src = str(tmp_path / 'epoch_1.pth')
+    torch.save(dict(meta=dict(cfg=text), state_dict={}), src)
+    publish_checkpoint(src, str(tmp_path / 'out.pth'))
+    cfg = torch.load(str(tmp_path / 'out.pth'), weights_only=True)['meta'][
+        'cfg']
+    assert '/home/' not in cfg and '/scratch/' not in cfg and 'C:' not in cfg
