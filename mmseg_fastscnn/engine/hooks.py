@@ -3,6 +3,7 @@ import glob
 import json
 import os
 import os.path as osp
+import re
 from typing import Optional
 
 import torch
@@ -119,6 +120,22 @@ class SafeCheckpointHook(CheckpointHook):
     def after_train(self, runner) -> None:
         self._save_deferred(runner)
         super().after_train(runner)
+        self._log_summary(runner)
+
+    def _log_summary(self, runner) -> None:
+        """One line at the end of training: the best score, its epoch and
+        its checkpoint (mmengine states none of them)."""
+        if self.save_best is None or len(self.key_indicators) != 1:
+            return
+        key = self.key_indicators[0]
+        best = runner.message_hub.get_info('best_score')
+        path = self.best_ckpt_path
+        if best is None or not path:
+            return
+        match = re.search(r'_(epoch|iter)_(\d+)\.pth$', path)
+        where = f' at {match.group(1)} {match.group(2)}' if match else ''
+        runner.logger.info(f'training done: best {key} {best:.2f}{where}, '
+                           f'checkpoint {path}')
 
     def _save_best_checkpoint(self, runner, metrics) -> None:
         single = len(self.key_indicators) == 1

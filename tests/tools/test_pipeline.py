@@ -33,6 +33,11 @@ def test_train_resume_test_show_dir(tiny_camvid, tmp_path):
     val3 = [line for line in log.splitlines()
             if 'Epoch(val) [3]' in line and 'mIoU:' in line]
     assert val3 and 'loss:' in val3[-1]  # validation loss beside mIoU
+    best = [f for f in os.listdir(work) if f.startswith('best_mIoU')][0]
+    summary = [line for line in log.splitlines() if 'training done:' in line]
+    epoch = best[len('best_mIoU_epoch_'):-len('.pth')]
+    assert len(summary) == 1 and summary[0].endswith(
+        f'at epoch {epoch}, checkpoint {osp.join(work, best)}')
     _, val = read_epochs(find_scalar_files(work))  # per-class curves too
     assert 0.0 <= val[3]['IoU.Road'] <= 100.0
 
