@@ -76,8 +76,8 @@ def loop_autocast(enabled: bool, what: str) -> bool:
 
 def is_slow_bf16_depthwise(module: nn.Module) -> bool:
     """A depthwise conv with stride or dilation > 1: oneDNN's bfloat16
-    backward for it is 2-20x slower than its float32 one
-    (``tools/analysis/benchmark_train.py`` measures the whole step)."""
+    backward for it is 2-20x slower than its float32 one (the whole epoch,
+    with this policy: ``tools/analysis/benchmark_epoch.py``)."""
     return (isinstance(module, nn.Conv2d) and module.groups > 1
             and module.groups == module.in_channels
             and (max(module.stride) > 1 or max(module.dilation) > 1))
