@@ -23,6 +23,8 @@ from ..fileio import DiskWriteError
 from .hooks import (EarlyStoppingStateHook, NonFiniteLossHook,
                     RunShapeHook, SafeCheckpointHook,
                     WeightsOnlyCheckpointHook)
+from .resumed_schedule import (flat_schedulers, flat_states, restart,
+                               schedule_changes, snapshot)
 
 TMP_SUFFIX = '.tmp'
 
@@ -116,6 +118,7 @@ class WeightsOnlyRunner(Runner):
     """
 
     _resume_file = None
+    _resumed_schedulers = None
 
     @property
     def resuming(self) -> bool:
@@ -218,13 +221,37 @@ class WeightsOnlyRunner(Runner):
                resume_optimizer: bool = True,
                resume_param_scheduler: bool = True,
                map_location: Union[str, Callable] = 'default') -> None:
+        schedulers = flat_schedulers(self.param_schedulers)
+        fresh = snapshot(schedulers)
         self._resume_file = filename
         try:
             super().resume(filename, resume_optimizer, resume_param_scheduler,
                            map_location)
         finally:
             self._resume_file = None
+        if resume_param_scheduler and schedulers:
+            self._follow_changed_schedule(filename, schedulers, fresh)
         self._warn_if_finished(filename)
+
+    def _follow_changed_schedule(self, filename: str, schedulers: list,
+                                 fresh: list) -> None:
+        """A config whose schedule differs from the checkpoint's (a new
+        ``train_cfg.max_epochs``, lr, ...) gets its own schedule from the
+        resumed iteration on, as an unbroken run of it would have it
+        (:mod:`.resumed_schedule`), and a log line saying so."""
+        changes = schedule_changes(flat_states(self._resumed_schedulers),
+                                   fresh[0],
+                                   [type(s).__name__ for s in schedulers])
+        if not changes:
+            return
+        epoch_length = len(getattr(self.train_loop, 'dataloader', ()))
+        restart(schedulers, fresh, self.iter, self.epoch, epoch_length)
+        lr = schedulers[0].optimizer.param_groups[0]['lr']
+        self.logger.warning(
+            f'the schedule differs from the one {osp.basename(filename)} was '
+            f'trained with ({"; ".join(changes[:2])}): from epoch '
+            f'{self.epoch + 1} on the learning rate follows this config\'s '
+            f'schedule as an unbroken run of it would (lr now {lr:.4g})')
 
     def _warn_if_finished(self, filename: str) -> None:
         """mmengine resumes a run that has done all its epochs and exits 0
@@ -255,6 +282,8 @@ class WeightsOnlyRunner(Runner):
                        and self.cfg.get('trust_resume') else None)
         checkpoint = load_checkpoint_file(filename, map_location, trusted_dir)
         self.call_hook('after_load_checkpoint', checkpoint=checkpoint)
+        if self.resuming:
+            self._resumed_schedulers = checkpoint.get('param_schedulers')
         model = self.model.module if is_model_wrapper(
             self.model) else self.model
         check_checkpoint_fits(model, checkpoint, filename)

@@ -1,0 +1,113 @@
+"""A resumed run whose config changed its schedule follows the new schedule.
+
+Why: mmengine's ``Runner.resume`` loads the saved scheduler states, and with
+them the old length; a run resumed with a larger ``train_cfg.max_epochs``
+then trains its new epochs at the old schedule's floor learning rate, with
+no word in the log. Here, when the config's schedulers differ from the
+saved ones in anything but their progress, they are set as an unbroken run
+of the config's schedule would have them at the resumed iteration.
+"""
+import copy
+import math
+import warnings
+from typing import Any, Dict, List, Sequence, Union
+
+from mmengine.optim import _ParamScheduler
+
+# what a scheduler's ``state_dict`` holds about its progress, not its shape
+PROGRESS_KEYS = frozenset(('last_step', '_global_step', '_last_value',
+                           '_get_value_called_within_step', 'verbose'))
+Schedulers = Union[List[_ParamScheduler], Dict[str, List[_ParamScheduler]]]
+
+
+def flat_schedulers(param_schedulers: Any) -> List[_ParamScheduler]:
+    """The runner's built schedulers as one list (a dict of lists, for
+    several optimizers, in key order); [] when they are not built."""
+    if isinstance(param_schedulers, dict):
+        groups = [param_schedulers[key] for key in sorted(param_schedulers)]
+    else:
+        groups = [param_schedulers or []]
+    flat = [s for group in groups for s in group]
+    return flat if all(isinstance(s, _ParamScheduler) for s in flat) else []
+
+
+def flat_states(saved: Any) -> List[dict]:
+    """A checkpoint's ``param_schedulers`` entry in :func:`flat_schedulers`
+    order."""
+    if isinstance(saved, dict):
+        return [s for key in sorted(saved) for s in saved[key]]
+    return list(saved or [])
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, float) or isinstance(b, float):
+        return (isinstance(a, (int, float)) and isinstance(b, (int, float))
+                and math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-15))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    return a == b
+
+
+def schedule_changes(saved: Sequence[dict], fresh: Sequence[dict],
+                     names: Sequence[str]) -> List[str]:
+    """What differs between the saved scheduler states and the ``fresh``
+    states of the config's schedulers (``names``: their types), e.g.
+    ``['OneCycleLR end 68 -> 102']``; [] when only their progress does."""
+    if len(saved) != len(fresh):
+        return [f'{len(saved)} scheduler(s) -> {len(fresh)}']
+    changes = []
+    for state, new, name in zip(saved, fresh, names):
+        for key in sorted(set(state) | set(new)):
+            if key in PROGRESS_KEYS or callable(new.get(key)):
+                continue
+            if not _same(state.get(key), new.get(key)):
+                changes.append(f'{name} {key} {state.get(key)!r} -> '
+                               f'{new.get(key)!r}')
+    # public settings first (end, total_steps...), derived ones last
+    return sorted(changes, key=lambda c: c.split(' ')[1].startswith('_'))
+
+
+def snapshot(schedulers: Sequence[_ParamScheduler]) -> list:
+    """The schedulers' states and their optimizers' hyperparameters (not
+    the parameters or their moments), to restore with :func:`restart`."""
+    optimizers = {id(s.optimizer): s.optimizer for s in schedulers}
+    groups = {
+        key: [{k: copy.deepcopy(v) for k, v in g.items() if k != 'params'}
+              for g in optimizer.param_groups]
+        for key, optimizer in optimizers.items()
+    }
+    return [[copy.deepcopy(s.state_dict()) for s in schedulers], groups]
+
+
+def restart(schedulers: Sequence[_ParamScheduler], fresh: list, iters: int,
+            epochs: int, epoch_length: int) -> None:
+    """Put ``schedulers`` (and the hyperparameters they drive) back to the
+    ``fresh`` :func:`snapshot`, then step them as mmengine's
+    ``ParamSchedulerHook`` would over ``iters`` iterations and ``epochs``
+    epochs of ``epoch_length`` iterations (iteration-based ones after each
+    iteration, epoch-based ones after each epoch, in that order); the
+    optimizers' moments are left as loaded."""
+    states, groups = fresh
+    for scheduler, state in zip(schedulers, states):
+        scheduler.load_state_dict(copy.deepcopy(state))
+        for group, values in zip(scheduler.optimizer.param_groups,
+                                 groups[id(scheduler.optimizer)]):
+            group.update(copy.deepcopy(values))
+    by_iter = [s for s in schedulers if not s.by_epoch]
+    by_epoch = [s for s in schedulers if s.by_epoch]
+    epochs_done = 0
+    with warnings.catch_warnings():
+        # no optimizer step yet in this process: mmengine's order check
+        warnings.filterwarnings('ignore', 'Detected call of `scheduler.step')
+        for step in range(iters):
+            for scheduler in by_iter:
+                scheduler.step()
+            if (step + 1) % max(epoch_length, 1) == 0 and epochs_done < epochs:
+                epochs_done += 1
+                for scheduler in by_epoch:
+                    scheduler.step()
+        for _ in range(epochs - epochs_done):
+            for scheduler in by_epoch:
+                scheduler.step()
