@@ -10,7 +10,7 @@ from typing import Any, Callable, Optional, Union
 import torch
 from mmengine.logging import print_log
 from mmengine.model import BaseTTAModel
-from mmengine.runner.checkpoint import _load_checkpoint
+from mmengine.runner.checkpoint import CheckpointLoader, _load_checkpoint
 
 MapLocation = Optional[Union[str, torch.device, Callable]]
 
@@ -77,7 +77,29 @@ def load_checkpoint_file(filename: str,
             'loaded for safety (torch weights_only=True). If it is a '
             'training checkpoint of yours, resume it from its own work dir '
             '(--resume with --work-dir pointing there) or strip it with '
-            f'tools/publish_model.py --trust. Details: {error}') from None
+            f'tools/publish_model.py --trust ({unpickling_reason(error)})'
+        ) from None
+
+
+def unpickling_reason(error: Exception) -> str:
+    """What torch's weights-only load refused (``it pickles <object>``),
+    without its advice to load with ``weights_only=False``."""
+    text = str(error)
+    refused = re.search(r'GLOBAL ([\w.]+)', text)
+    if refused:
+        return f'it pickles {refused.group(1)}'
+    detail = re.search(r'WeightsUnpickler error: ([^\n]*)', text)
+    return detail.group(1).split('. ')[0] if detail else type(error).__name__
+
+
+@CheckpointLoader.register_scheme(prefixes='', force=True)
+def load_local_checkpoint(filename: str, map_location: MapLocation) -> Any:
+    """mmengine's loader for local paths, replaced by
+    :func:`load_checkpoint_file`. Why: with it, mmseg's ``init_model`` and
+    every mmengine ``load_checkpoint`` refuse a truncated or unsafe file
+    with an error naming it, instead of torch's advice to unpickle it in
+    full; loading stays weights-only."""
+    return load_checkpoint_file(filename, map_location)
 
 
 def check_checkpoint_fits(model: torch.nn.Module, checkpoint: dict,

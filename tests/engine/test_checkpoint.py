@@ -274,3 +274,28 @@ def test_published_config_holds_no_machine_path(tmp_path):
     cfg = torch.load(str(tmp_path / 'out.pth'), weights_only=True)['meta'][
         'cfg']
     assert '/home/' not in cfg and '/scratch/' not in cfg and 'C:' not in cfg
+
+
+def test_mmseg_init_model_refuses_unsafe_and_torn_files_by_name(
+        tmp_path, random_checkpoint):
+    """mmseg's own ``init_model`` (mmengine's loader): an unsafe file is
+    refused naming it, without torch's advice to unpickle it in full, and
+    never unpickled; a torn copy is named as such; a good one loads."""
+    from mmseg.apis import init_model
+    hostile = str(tmp_path / 'hostile.pth')
+    torch.save(dict(state_dict={}, payload=Opaque()), hostile)
+    before = Opaque.loads
+    with pytest.raises(UnsafeCheckpointError) as error:
+        init_model(CONFIG, hostile, device='cpu')
+    message = str(error.value)
+    assert message.startswith(hostile) and 'Opaque' in message, message
+    assert 'weights_only` set to `False' not in message
+    assert '\n' not in message
+    assert Opaque.loads == before
+    torn = str(tmp_path / 'torn.pth')
+    with open(random_checkpoint, 'rb') as src, open(torn, 'wb') as dst:
+        dst.write(src.read()[:4096])
+    with pytest.raises(ValueError, match='torn.pth is not a complete'):
+        init_model(CONFIG, torn, device='cpu')
+    model = init_model(CONFIG, random_checkpoint, device='cpu')
+    assert model.dataset_meta['classes'][0] == 'Sky'
