@@ -10,6 +10,9 @@ losses ``SoftmaxCrossEntropyLoss``, ``SoftmaxFocalLoss`` and
 """
 from . import datasets, engine, evaluation, models  # noqa: F401
 from . import visualization  # noqa: F401  (registration)
+from .utils.toolbox_noise import quiet_toolbox_noise
 from .version import __version__
+
+quiet_toolbox_noise()  # warnings of the toolbox's own making, by name
 
 __all__ = ['__version__']

@@ -93,7 +93,7 @@ def unpickling_reason(error: Exception) -> str:
 
 
 @CheckpointLoader.register_scheme(prefixes='', force=True)
-def load_local_checkpoint(filename: str, map_location: MapLocation) -> Any:
+def load_from_local_weights_only(filename: str, map_location: MapLocation) -> Any:
     """mmengine's loader for local paths, replaced by
     :func:`load_checkpoint_file`. Why: with it, mmseg's ``init_model`` and
     every mmengine ``load_checkpoint`` refuse a truncated or unsafe file

@@ -2,6 +2,7 @@
 data, and the runners that call the tools in a subprocess."""
 import os
 import os.path as osp
+import re
 import subprocess
 import sys
 
@@ -99,6 +100,15 @@ TEST_ON_VAL = [
     'test_dataloader.dataset.data_prefix.img_path=val',
     'test_dataloader.dataset.data_prefix.seg_map_path=valannot'
 ]
+
+
+def run_folder(work_dir) -> str:
+    """The one timestamped run folder (mmengine's log folder) of a work
+    dir, where tools/test.py writes its reports."""
+    folders = [d for d in os.listdir(work_dir)
+               if re.fullmatch(r'\d{8}_\d{6}', d)]
+    assert len(folders) == 1, folders
+    return osp.join(str(work_dir), folders[0])
 
 
 def run_tool(*args, check=True, program=sys.executable, **extra_env):

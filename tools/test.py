@@ -5,10 +5,11 @@
         [--show-samples N --seed S] [--fold SEQ]
         [--cfg-options k=v ...] [--launcher ...]
 
-Metrics are logged and written to ``<work_dir>/test_metrics.json``, with
-what was evaluated (``evaluated``: checkpoint, split folders, image count);
-with ``SegReportMetric`` (the CamVid configs) also per-class metrics and the
-confusion matrix (JSON and PNG) in ``<work_dir>``. The CamVid configs test on
+Metrics are logged and written to ``test_metrics.json`` in this run's own
+folder, ``<work_dir>/<timestamp>/`` beside its log (no evaluation
+overwrites another's), with what was evaluated (``evaluated``: checkpoint,
+split folders, image count); with ``SegReportMetric`` (the CamVid configs)
+also per-class metrics and the confusion matrix (JSON and PNG) there. The CamVid configs test on
 the SegNet test split (``test/``, ``testannot/``); for val:
 ``--cfg-options test_dataloader.dataset.data_prefix.img_path=val
 test_dataloader.dataset.data_prefix.seg_map_path=valannot``.
@@ -21,7 +22,8 @@ from mmengine.config import Config, DictAction
 from mmengine.dist import is_main_process
 
 import mmseg_fastscnn  # noqa: F401  (registers the plugin)
-from mmseg_fastscnn.apis import build_runner, load_tool_config
+from mmseg_fastscnn.apis import (build_runner, check_before_run,
+                                 load_tool_config)
 from mmseg_fastscnn.fileio import write_json
 from mmseg_fastscnn.utils import run_cli
 
@@ -74,7 +76,7 @@ def parse_args(argv=None) -> argparse.Namespace:
         default=0,
         metavar='N',
         help='also write one PNG panel of N random test images (input, '
-        'ground truth, prediction) to <work_dir>/samples.png')
+        'ground truth, prediction) to samples.png in the run folder')
     parser.add_argument(
         '--seed', type=int, default=0, help='seed for --show-samples')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
@@ -97,10 +99,11 @@ def trigger_visualization_hook(cfg: Config, args: argparse.Namespace) -> None:
         vis['show'] = True
         vis['wait_time'] = args.wait_time
     if args.show_dir:
-        cfg.visualizer['save_dir'] = args.show_dir
         if cfg.visualizer.get('type') == 'SideBySideSegVisualizer':
-            cfg.visualizer['panel_dir'] = args.show_dir  # <stem>.png there
-        os.makedirs(args.show_dir, exist_ok=True)
+            # <stem>.png panels there and nothing else (no vis_data/)
+            cfg.visualizer['panel_dir'] = args.show_dir
+        else:
+            cfg.visualizer['save_dir'] = args.show_dir
 
 
 def build_cfg(args: argparse.Namespace) -> Config:
@@ -127,7 +130,7 @@ def build_cfg(args: argparse.Namespace) -> Config:
         cfg.test_evaluator['output_dir'] = args.out
         cfg.test_evaluator['keep_results'] = True
     if cfg.test_evaluator.get('type') == 'SegReportMetric':
-        cfg.test_evaluator['report_dir'] = cfg.work_dir
+        cfg.test_evaluator['report_dir'] = '{log_dir}'  # this run's folder
     if args.show_samples < 0:
         raise ValueError(f'--show-samples must be >= 0, got '
                          f'{args.show_samples}')
@@ -201,6 +204,10 @@ def main(argv=None) -> dict:
     args = parse_args(argv)
     cfg = build_cfg(args)
     evaluated = check_test_split(cfg)
+    # model, data and checkpoint before the Runner makes its work dir
+    check_before_run(cfg, ('test_dataloader', ), args.checkpoint)
+    if args.show_dir:
+        os.makedirs(args.show_dir, exist_ok=True)
     runner = build_runner(cfg)
     metrics = runner.test()
     if not is_main_process():  # metrics are gathered on rank 0
@@ -213,13 +220,13 @@ def main(argv=None) -> dict:
         tta=bool(args.tta))
     runner.logger.info(
         'evaluated ' + ', '.join(f'{k}={v}' for k, v in evaluated.items()))
-    out = osp.join(cfg.work_dir, 'test_metrics.json')
+    out = osp.join(runner.log_dir, 'test_metrics.json')
     write_json(out, dict({k: float(v) for k, v in metrics.items()},
                          evaluated=evaluated))
     runner.logger.info(f'metrics written to {out}')
     if args.show_samples:
         path = write_samples(runner, args.show_samples, args.seed,
-                             osp.join(cfg.work_dir, 'samples.png'))
+                             osp.join(runner.log_dir, 'samples.png'))
         runner.logger.info(f'{args.show_samples} samples written to {path}')
     return metrics
 

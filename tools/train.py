@@ -12,7 +12,8 @@ import torch
 from mmengine.config import Config, DictAction
 
 import mmseg_fastscnn  # noqa: F401  (registers the plugin)
-from mmseg_fastscnn.apis import build_runner, load_tool_config
+from mmseg_fastscnn.apis import (build_runner, check_before_run,
+                                 load_tool_config)
 from mmseg_fastscnn.utils import run_cli, set_mixed_precision
 
 
@@ -106,6 +107,10 @@ def build_cfg(args: argparse.Namespace) -> Config:
 def main(argv=None) -> None:
     args = parse_args(argv)
     cfg = build_cfg(args)
+    # model, data and checkpoint before the Runner makes its work dir
+    start = cfg.get('load_from') or cfg.get('load_from_if_nothing_to_resume')
+    check_before_run(cfg, ('train_dataloader', 'val_dataloader'),
+                     None if cfg.get('trust_resume') else start)
     runner = build_runner(cfg)
     runner.train()
 

@@ -29,11 +29,13 @@ def load_tool_config(path: str,
 
 
 def use_gloo_without_gpu(cfg: Config) -> None:
-    """Distributed runs on CPUs need gloo (NCCL is GPU-only) and a DDP
-    wrapper without device ids."""
-    if cfg.launcher != 'none' and not torch.cuda.is_available():
-        cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})
-        cfg.env_cfg.dist_cfg['backend'] = 'gloo'
+    """Without a GPU: the gloo backend (NCCL is GPU-only; the log then says
+    gloo), and for distributed runs a DDP wrapper without device ids."""
+    if torch.cuda.is_available():
+        return
+    cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})
+    cfg.env_cfg.dist_cfg['backend'] = 'gloo'
+    if cfg.launcher != 'none':
         if cfg.get('model_wrapper_cfg') is None:
             cfg.model_wrapper_cfg = dict(
                 type='MMDistributedDataParallel',

@@ -3,7 +3,7 @@ import os
 import os.path as osp
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import List, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Set, Tuple
 
 import numpy as np
 from PIL import Image
@@ -23,16 +23,23 @@ class DataIntegrityError(ValueError):
     """Bad data files; ``problems`` lists them (one line per file)."""
 
     problems: List[DataProblem] = []
+    where: str = ''
 
     @classmethod
-    def from_problems(cls, problems: Sequence[DataProblem],
-                      where: str) -> 'DataIntegrityError':
+    def from_problems(cls, problems: Sequence[DataProblem], where: str,
+                      dataset_key: Optional[str] = None
+                      ) -> 'DataIntegrityError':
+        """``dataset_key``: the dataset's config key (e.g.
+        ``train_dataloader.dataset``), to show the option that skips."""
         lines = '\n'.join(f'  - {p}' for p in problems)
+        skip = (f'--cfg-options {dataset_key}.bad_data=skip' if dataset_key
+                else "the dataset's bad_data='skip'")
         error = cls(
             f'{len(problems)} problem(s) in {where}:\n{lines}\n'
-            "Fix or remove these files, or set the dataset's "
-            "bad_data='skip' to drop the bad pairs with a warning.")
+            f'Fix or remove these files, or pass {skip} to drop the bad '
+            'pairs with a warning.')
         error.problems = list(problems)
+        error.where = where
         return error
 
 
@@ -139,11 +146,35 @@ def find_pairs(img_dir: str, seg_dir: str, img_suffix: str,
     return pairs, problems
 
 
+# pairs found whole in this process, by (paths, sizes, mtimes, max_label):
+# a tool checks its splits before the Runner builds them again
+_WHOLE: Set[tuple] = set()
+
+
+def _fingerprint(pair: Tuple[str, str], max_label: int) -> Optional[tuple]:
+    try:
+        stats = [os.stat(path) for path in pair]
+    except OSError:
+        return None
+    return (*pair, max_label,
+            *[(st.st_size, st.st_mtime_ns, st.st_ino) for st in stats])
+
+
 def check_pairs(pairs: Sequence[Tuple[str, str]],
                 max_label: int,
                 num_workers: int = 4) -> List[DataProblem]:
-    """Run :func:`check_pair` over ``pairs`` in threads; problems in order."""
+    """Run :func:`check_pair` over ``pairs`` in threads; problems in order.
+    A pair found whole before in this process, unchanged since (size,
+    mtime, inode), is not decoded again."""
+    def check(pair):
+        key = _fingerprint(pair, max_label)
+        if key is not None and key in _WHOLE:
+            return []
+        problems = check_pair(pair[0], pair[1], max_label)
+        if key is not None and not problems:
+            _WHOLE.add(key)
+        return problems
+
     with ThreadPoolExecutor(max_workers=max(1, num_workers)) as pool:
-        results = pool.map(lambda p: check_pair(p[0], p[1], max_label),
-                           pairs)
+        results = pool.map(check, pairs)
         return [problem for result in results for problem in result]

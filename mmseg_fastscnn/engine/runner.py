@@ -23,6 +23,8 @@ from ..fileio import DiskWriteError
 from .hooks import (EarlyStoppingStateHook, NonFiniteLossHook,
                     RunShapeHook, SafeCheckpointHook,
                     WeightsOnlyCheckpointHook)
+from ..utils.toolbox_noise import quiet_logger
+from .run_log import keep_dumps_in_file
 from .resumed_schedule import (flat_schedulers, flat_states, restart,
                                schedule_changes, snapshot)
 
@@ -119,6 +121,18 @@ class WeightsOnlyRunner(Runner):
 
     _resume_file = None
     _resumed_schedulers = None
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.logger.info(f'environment and config: {self.logger.log_file}')
+
+    def build_logger(self, *args, **kwargs):
+        """mmengine's logger; the environment and config dumps go to the
+        log file only (:mod:`.run_log`)."""
+        logger = super().build_logger(*args, **kwargs)
+        keep_dumps_in_file(logger)
+        quiet_logger(logger)
+        return logger
 
     @property
     def resuming(self) -> bool:

@@ -8,8 +8,8 @@ import pytest
 import torch
 
 from mmseg_fastscnn.analysis.curves import find_scalar_files, read_epochs
-from tests.utils import (CONFIG, ROOT, SMALL, TEST_ON_VAL, run_tool,
-                         run_two_stages)
+from tests.utils import (CONFIG, ROOT, SMALL, TEST_ON_VAL, run_folder,
+                         run_tool, run_two_stages)
 
 
 def test_train_resume_test_show_dir(tiny_camvid, tmp_path):
@@ -54,14 +54,16 @@ def test_train_resume_test_show_dir(tiny_camvid, tmp_path):
     assert sorted(painted) == sorted(os.listdir(osp.join(tiny_camvid,
                                                          'val')))
     assert all(osp.isfile(osp.join(show, f)) for f in painted)
-    with open(osp.join(test_work, 'test_metrics.json')) as f:
+    reports = run_folder(test_work)
+    assert not osp.exists(osp.join(show, 'vis_data'))  # panels only
+    with open(osp.join(reports, 'test_metrics.json')) as f:
         metrics = json.load(f)
     for key in ('aAcc', 'mIoU', 'mDice'):
         assert 0.0 <= metrics[key] <= 100.0
     for name in ('per_class_metrics.json', 'confusion_matrix.json',
                  'confusion_matrix.png', 'samples.png'):
-        assert osp.isfile(osp.join(test_work, name)), name
-    with open(osp.join(test_work, 'per_class_metrics.json')) as f:
+        assert osp.isfile(osp.join(reports, name)), name
+    with open(osp.join(reports, 'per_class_metrics.json')) as f:
         report = json.load(f)
     assert list(report['per_class']) == list(report['classes'])
     assert report['summary']['mIoU'] == pytest.approx(metrics['mIoU'])
@@ -74,7 +76,7 @@ def test_train_resume_test_show_dir(tiny_camvid, tmp_path):
         out = str(tmp_path / name)
         run_tool('tools/test.py', CONFIG, shipped, '--work-dir', out, *extra,
                  '--cfg-options', *opts, *TEST_ON_VAL)
-        with open(osp.join(out, 'test_metrics.json')) as f:
+        with open(osp.join(run_folder(out), 'test_metrics.json')) as f:
             scores[name] = json.load(f)
     from mmengine import Config
     used = Config.fromfile(osp.join(tmp_path / 'tta', 'fastscnn_camvid.py'))

@@ -3,6 +3,7 @@ without CamVid, resume a finished run, read the outputs."""
 import json
 import os
 import os.path as osp
+import time
 
 import numpy as np
 import pytest
@@ -12,7 +13,8 @@ from PIL import Image
 
 from mmseg_fastscnn.cli import (class_stats, complexity, export_onnx, infer,
                                 plot_curves)
-from tests.utils import CONFIG, SHIPPED, link_camvid_subset, run_tool
+from tests.utils import (CONFIG, SHIPPED, link_camvid_subset, run_folder,
+                         run_tool)
 
 
 def test_test_tool_reads_only_the_split_it_evaluates(camvid_root, tmp_path):
@@ -30,7 +32,8 @@ def test_test_tool_reads_only_the_split_it_evaluates(camvid_root, tmp_path):
                     'test_dataloader.persistent_workers=False',
                     f'test_dataloader.dataset.data_root={root}')
     assert sorted(os.listdir(root)) == ['test', 'testannot']
-    metrics = json.loads((work / 'test_metrics.json').read_text())
+    metrics = json.loads(
+        open(osp.join(run_folder(work), 'test_metrics.json')).read())
     assert 30 < metrics['mIoU'] <= 100
     evaluated = metrics['evaluated']
     assert evaluated['img_path'] == osp.join(str(root), 'test')
@@ -183,3 +186,38 @@ def test_infer_overlay_legend_and_no_npy(camvid_root, tmp_path):
     with pytest.raises(ValueError, match='--no-npy only applies'):
         tool.main([CONFIG, SHIPPED, image, '--out-dir', str(plain),
                    '--no-npy'])
+
+
+def test_each_evaluation_keeps_its_own_reports(camvid_root, tmp_path):
+    """test, then val, into one work dir: each run's folder keeps its own
+    test_metrics.json and per-class report (the val run used to overwrite
+    the test run's)."""
+    root = tmp_path / 'camvid'
+    link_camvid_subset(root, camvid_root, {'val': 3})
+    for folder in ('val', 'valannot'):
+        os.makedirs(root / folder.replace('val', 'test'))
+        name = sorted(os.listdir(root / folder))[-1]
+        os.symlink(os.readlink(root / folder / name),
+                   root / folder.replace('val', 'test') / name)
+    work = tmp_path / 'work'
+    opts = ['test_dataloader.num_workers=0',
+            'test_dataloader.persistent_workers=False', f'data_root={root}']
+    run_tool('tools/test.py', CONFIG, SHIPPED, '--work-dir', str(work),
+             '--cfg-options', *opts)
+    time.sleep(1.1)  # mmengine's run folders are named to the second
+    run_tool('tools/test.py', CONFIG, SHIPPED, '--work-dir', str(work),
+             '--cfg-options', *opts,
+             'test_dataloader.dataset.data_prefix.img_path=val',
+             'test_dataloader.dataset.data_prefix.seg_map_path=valannot')
+    runs = sorted(d for d in os.listdir(work) if osp.isdir(work / d))
+    assert len(runs) == 2, runs
+    evaluated = []
+    for run in runs:
+        metrics = json.loads((work / run / 'test_metrics.json').read_text())
+        report = json.loads(
+            (work / run / 'per_class_metrics.json').read_text())
+        assert report['summary']['mIoU'] == pytest.approx(metrics['mIoU'])
+        evaluated.append((osp.basename(metrics['evaluated']['img_path']),
+                          metrics['evaluated']['images']))
+    assert evaluated == [('test', 1), ('val', 3)]
+    assert not (work / 'test_metrics.json').exists()

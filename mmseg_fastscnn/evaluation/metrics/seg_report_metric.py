@@ -6,7 +6,7 @@ from typing import Dict, Optional, Sequence
 
 import numpy as np
 import torch
-from mmengine.logging import print_log
+from mmengine.logging import MMLogger, print_log
 
 from mmseg.evaluation.metrics import IoUMetric
 from mmseg.registry import METRICS
@@ -38,8 +38,11 @@ class SegReportMetric(IoUMetric):
     a pixel was confused with, and writes nothing to disk.
 
     Args:
-        report_dir (str | None): Where to write the files. ``tools/test.py``
-            sets it to the work dir. Default: None (nothing written).
+        report_dir (str | None): Where to write the files; ``'{log_dir}'``
+            (what ``tools/test.py`` sets): the folder of the running
+            Runner's log file, mmengine's ``<work_dir>/<timestamp>``, so
+            that no evaluation overwrites another's. Default: None
+            (nothing written).
         iou_metrics (list[str]): As IoUMetric. Default: ['mIoU', 'mDice'].
         headline_sequences (Sequence[str] | None): Sequences the unprefixed
             metrics and the report files cover. Default: None (all frames).
@@ -50,6 +53,7 @@ class SegReportMetric(IoUMetric):
             left out). Default: False.
         **kwargs: Passed to IoUMetric (ignore_index, output_dir, ...).
     """
+    default_prefix = ''  # unprefixed keys (mIoU), as IoUMetric's
 
     def __init__(self,
                  report_dir: Optional[str] = None,
@@ -130,7 +134,8 @@ class SegReportMetric(IoUMetric):
             return metrics
         conf = sum(r[4] for r in headline).numpy()
         if self.report_dir is not None:
-            self.write_report(conf, metrics, self.report_dir)
+            self.write_report(conf, metrics, resolve_report_dir(
+                self.report_dir))
         if self.class_scalars:
             iou = self.per_class_from_confusion(conf)['IoU']
             for name, value in zip(self.dataset_meta['classes'], iou):
@@ -220,3 +225,15 @@ def plot_confusion(normalised: np.ndarray, classes: Sequence[str],
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
+
+
+def resolve_report_dir(report_dir: str) -> str:
+    """``report_dir`` with ``{log_dir}`` replaced by the folder of the
+    current mmengine logger's log file."""
+    if '{log_dir}' not in report_dir:
+        return report_dir
+    log_file = MMLogger.get_current_instance().log_file
+    if not log_file:
+        raise ValueError("report_dir '{log_dir}' needs a Runner's log file "
+                         '(no logger with a log file is running)')
+    return report_dir.replace('{log_dir}', osp.dirname(log_file))

@@ -1,0 +1,70 @@
+"""What a tool checks before mmengine's Runner creates anything on disk.
+
+Why: the Runner makes the work dir, a config copy and a log folder when it
+is built, and reads the data and the checkpoint only later; a wrong
+``data_root`` or a broken split then left that debris and printed its error
+after the whole environment and config dump.
+"""
+import copy
+from typing import Iterator, Optional, Sequence, Tuple
+
+from mmengine.config import Config, ConfigDict
+from mmengine.registry import init_default_scope
+from mmseg.registry import DATASETS, MODELS
+
+from ..checkpoint import check_checkpoint_fits, load_checkpoint_file
+from ..datasets.integrity import DataIntegrityError
+
+# dataset wrappers and the keys that hold what they wrap
+WRAPPED = {'ConcatDataset': 'datasets', 'RepeatDataset': 'dataset',
+           'ClassBalancedDataset': 'dataset'}
+
+
+def leaf_datasets(dataset_cfg: dict,
+                  key: str) -> Iterator[Tuple[str, dict]]:
+    """(config key, config) of each dataset a dataset config builds, inside
+    mmengine's wrappers: ``train_dataloader.dataset.datasets.1`` ..."""
+    inner = WRAPPED.get(dataset_cfg.get('type'))
+    if inner is None:
+        yield key, dataset_cfg
+    elif isinstance(dataset_cfg[inner], (list, tuple)):
+        for index, sub in enumerate(dataset_cfg[inner]):
+            yield from leaf_datasets(sub, f'{key}.{inner}.{index}')
+    else:
+        yield from leaf_datasets(dataset_cfg[inner], f'{key}.{inner}')
+
+
+def check_before_run(cfg: Config, loaders: Sequence[str],
+                     checkpoint: Optional[str] = None) -> None:
+    """In the order a user fixes them: the model config (built once), the
+    datasets of ``loaders`` (:func:`check_datasets`), then ``checkpoint``
+    (loaded weights-only; missing, torn and unsafe files raise naming it)
+    against that model."""
+    init_default_scope(cfg.get('default_scope') or 'mmseg')
+    model_cfg = cfg.model
+    if isinstance(model_cfg.get('module'), (dict, ConfigDict)):
+        model_cfg = model_cfg.module  # a TTA wrapper
+    model = MODELS.build(copy.deepcopy(model_cfg))
+    check_datasets(cfg, loaders)
+    if checkpoint and '://' not in checkpoint:
+        check_checkpoint_fits(model, load_checkpoint_file(checkpoint, 'cpu'),
+                              checkpoint)
+
+
+def check_datasets(cfg: Config, loaders: Sequence[str]) -> None:
+    """Build every dataset of the dataloaders named in ``loaders`` once (a
+    missing data root or split, an empty or broken split raise here); a
+    :class:`DataIntegrityError` names the option that skips bad pairs.
+    Files found whole are not decoded again when the Runner builds them."""
+    init_default_scope(cfg.get('default_scope') or 'mmseg')
+    for loader in loaders:
+        loader_cfg = cfg.get(loader)
+        if not loader_cfg or not isinstance(loader_cfg.get('dataset'), dict):
+            continue
+        for key, dataset_cfg in leaf_datasets(loader_cfg['dataset'],
+                                              f'{loader}.dataset'):
+            try:
+                DATASETS.build(copy.deepcopy(dataset_cfg))
+            except DataIntegrityError as error:
+                raise DataIntegrityError.from_problems(
+                    error.problems, error.where, key) from None

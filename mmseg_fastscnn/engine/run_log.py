@@ -1,0 +1,51 @@
+"""What a run prints: the environment, config and hook-order dumps in the
+log file only, and a CPU-only run described as one.
+
+Why: mmengine's Runner logs about 475 lines of environment, config and hook
+order to the terminal first (a failing run's error came after them), and
+calls a CPU process "GPU number: 1".
+"""
+import logging
+import re
+
+import torch
+
+ENV_DUMP = '\n' + '-' * 60 + '\nSystem environment:'
+CONFIG_DUMP = 'Config:\n'
+HOOK_ORDER = 'Hooks will be executed in the following order'
+
+
+class FileOnlyDumps(logging.Filter):
+    """On a console handler: drop the Runner's environment, config and hook
+    order dumps (the log file keeps them)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.msg
+        return not (isinstance(message, str) and message.startswith(
+            (ENV_DUMP, CONFIG_DUMP, HOOK_ORDER)))
+
+
+class CpuWording(logging.Filter):
+    """On a logger: in the environment dump of a machine without CUDA,
+    ``GPU number: N`` reads ``processes: N (CPU, no GPU)``."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.msg
+        if (isinstance(message, str) and message.startswith(ENV_DUMP)
+                and not torch.cuda.is_available()):
+            record.msg = re.sub(r'GPU number: (\d+)',
+                                r'processes: \1 (CPU, no GPU)', message)
+        return True
+
+
+def keep_dumps_in_file(logger: logging.Logger) -> None:
+    """Install :class:`CpuWording` on ``logger`` and :class:`FileOnlyDumps`
+    on its console handlers (once)."""
+    if not any(isinstance(f, CpuWording) for f in logger.filters):
+        logger.addFilter(CpuWording())
+    for handler in logger.handlers:
+        if isinstance(handler, logging.FileHandler) or not isinstance(
+                handler, logging.StreamHandler):
+            continue
+        if not any(isinstance(f, FileOnlyDumps) for f in handler.filters):
+            handler.addFilter(FileOnlyDumps())

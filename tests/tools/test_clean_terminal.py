@@ -1,0 +1,60 @@
+"""What a user's terminal shows on correct use: no warnings of the toolbox's
+or our making, no environment or config dump, a CPU run called a CPU run."""
+import glob
+import os.path as osp
+import shutil
+import sys
+
+import torch
+
+from tests.utils import CONFIG, SHIPPED, link_camvid_subset, run_tool
+
+
+def assert_quiet(output: str) -> None:
+    for noise in ('Warning', 'WARNING', 'warnings.warn', 'torchvision',
+                  'Config:', 'System environment', 'Hooks will be executed'):
+        assert noise not in output, (noise, output[-3000:])
+
+
+def test_test_tool_terminal_and_log(tmp_path, camvid_root):
+    root = tmp_path / 'camvid'
+    link_camvid_subset(root, camvid_root, {'val': 1})
+    shutil.copytree(root / 'val', root / 'test', symlinks=True)
+    shutil.copytree(root / 'valannot', root / 'testannot', symlinks=True)
+    work = tmp_path / 'work'
+    proc = run_tool('tools/test.py', CONFIG, SHIPPED, '--work-dir',
+                    str(work), '--cfg-options', f'data_root={root}',
+                    'test_dataloader.num_workers=0',
+                    'test_dataloader.persistent_workers=False')
+    assert_quiet(proc.stdout + proc.stderr)
+    log_file, = glob.glob(str(work / '*' / '*.log'))
+    assert f'environment and config: {log_file}' in proc.stdout
+    log = open(log_file).read()
+    assert 'System environment' in log and 'Config:' in log
+    if not torch.cuda.is_available():
+        assert 'processes: 1 (CPU, no GPU)' in log
+        assert 'GPU number' not in log and 'nccl' not in log
+        assert "'backend': 'gloo'" in log
+
+
+def test_mmseg_inferencer_is_quiet(tmp_path, camvid_root):
+    image = sorted(glob.glob(osp.join(camvid_root, 'val', '*.png')))[0]
+    script = (
+        'import mmseg_fastscnn\n'
+        'from mmseg.apis import MMSegInferencer\n'
+        f'inferencer = MMSegInferencer(model={CONFIG!r}, '
+        f'weights={SHIPPED!r}, device="cpu")\n'
+        f'inferencer({image!r}, out_dir={str(tmp_path / "out")!r})\n')
+    proc = run_tool('-c', script, program=sys.executable)
+    # mmengine's own "Loads checkpoint by ... backend" line stays
+    assert_quiet(proc.stdout + proc.stderr)
+    assert glob.glob(str(tmp_path / 'out' / 'vis' / '*.png'))
+
+
+def test_export_is_quiet(tmp_path):
+    out = tmp_path / 'm.onnx'
+    proc = run_tool('tools/deployment/export_onnx.py', CONFIG, SHIPPED,
+                    '--out', str(out), '--size', '96x128',
+                    '--parity-images', '2')
+    assert_quiet(proc.stdout + proc.stderr)
+    assert out.is_file()
