@@ -13,8 +13,8 @@ import mmseg_fastscnn  # noqa: F401  (registration)
 from mmseg_fastscnn.datasets import CAMVID_CLASSES, CAMVID_PALETTE
 from tests.utils import CONFIG, ROOT, THREADS
 
-CAMVID = os.environ.get('CAMVID_ROOT',
-                        osp.join(ROOT, '..', 'shared', 'data', 'camvid'))
+# where the configs read CamVid too: data/camvid, or $CAMVID_ROOT
+CAMVID = os.environ.get('CAMVID_ROOT', osp.join(ROOT, 'data', 'camvid'))
 
 torch.set_num_threads(THREADS)
 
@@ -22,9 +22,10 @@ torch.set_num_threads(THREADS)
 @pytest.fixture(scope='session')
 def camvid_root() -> str:
     if not osp.isdir(osp.join(CAMVID, 'train')):
-        message = f'CamVid not found at {CAMVID} (set CAMVID_ROOT)'
+        message = (f'CamVid not found at {CAMVID} (link it there, or set '
+                   'CAMVID_ROOT; README, "Data")')
         if os.environ.get('CI'):
-            pytest.fail(message)  # CI always has ../shared beside the clone
+            pytest.fail(message)  # CI links its copy to data/camvid
         pytest.skip(message)
     return CAMVID
 

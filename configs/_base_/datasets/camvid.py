@@ -1,7 +1,9 @@
 # CamVid, SegNet split (367 train / 101 val / 233 test) at 360x480.
 # Point elsewhere with --cfg-options data_root=/path/to/camvid
 dataset_type = 'CamVidDataset'
-data_root = 'data/camvid'
+# CamVid in the SegNet layout: data/camvid (a link to it), or wherever the
+# CAMVID_ROOT environment variable says; tools and tests read the same place
+data_root = '{{$CAMVID_ROOT:data/camvid}}'
 crop_size = (360, 480)  # (h, w)
 # Pixel shares and class weights of the train split (tools/analysis/
 # class_stats.py); found next to this file wherever the configs are run from.
