@@ -8,6 +8,7 @@ import torch
 
 from ..version import __version__
 from ..checkpoint import load_checkpoint_file
+from ..fileio import atomic_path
 from .weights_only import from_weights_only
 
 META_KEYS = ('epoch', 'iter', 'dataset_meta', 'cfg', 'seed',
@@ -70,9 +71,15 @@ def publish_checkpoint(src: str,
     if isinstance(meta.get('cfg'), str):
         meta['cfg'] = strip_machine_paths(meta['cfg'])
     meta['mmseg_fastscnn_version'] = __version__
-    if extra_meta:
-        meta.update(extra_meta)
-    torch.save(dict(meta=meta, state_dict=state), dst)
-    torch.load(dst, weights_only=True)  # what users will do: must work
+    # what an earlier publish added (recipe, trained_on...) stays
+    added = {k: meta_in[k] for k in meta_in.get('published_keys', ())
+             if k in meta_in}
+    added.update(extra_meta or {})
+    if added:
+        meta.update(added)
+        meta['published_keys'] = sorted(added)
+    with atomic_path(dst) as tmp:  # whole or not at all, even in place
+        torch.save(dict(meta=meta, state_dict=state), tmp)
+        torch.load(tmp, weights_only=True)  # what users will do: must work
     with open(dst, 'rb') as f:
         return hashlib.sha256(f.read()).hexdigest()

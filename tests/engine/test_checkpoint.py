@@ -219,6 +219,15 @@ def test_published_checkpoint_works_with_mmseg_apis(tmp_path, camvid_root):
     assert set(published) == {'meta', 'state_dict'}
     assert published['meta']['epoch'] == 1
     assert published['meta']['trained_on'] == 'train+val, 468 frames'
+    # published again in place with more metadata: the first keys stay,
+    # the weights are the same, and no temporary file is left
+    publish_checkpoint(out, out, extra_meta=dict(schedule='150 epochs'))
+    again = torch.load(out, weights_only=True)
+    assert again['meta']['trained_on'] == 'train+val, 468 frames'
+    assert again['meta']['schedule'] == '150 epochs'
+    assert again['meta']['published_keys'] == ['schedule', 'trained_on']
+    assert sorted(__import__('os').listdir(tmp_path)) == [
+        'epoch_1.pth', 'published.pth']
     segmentor = init_model(config, out, device='cpu')
     image = osp.join(camvid_root, 'val', sorted(
         __import__('os').listdir(osp.join(camvid_root, 'val')))[0])
