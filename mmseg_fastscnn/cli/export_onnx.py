@@ -19,6 +19,7 @@ from ..deploy import (create_session, export_onnx, label_agreement,
                       onnx_parity, quantize_int8, working_size,
                       write_metadata)
 from ..deploy.evaluate import evaluate_labels
+from ..fileio import atomic_path
 from ..utils import apply_cfg_options, parse_size
 from ..version import __version__
 
@@ -181,18 +182,22 @@ def main(argv=None):
     model = init_model_checked(cfg, args.checkpoint)
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
     work_size = args.work_size or working_size(cfg, args.size)
-    export_onnx(model, args.out, args.mode, args.size, args.dynamic,
-                work_size=work_size)
     metadata = graph_metadata(cfg, model, args, work_size)
-    write_metadata(args.out, metadata)
+    replaced = osp.exists(args.out)
+    with atomic_path(args.out) as tmp:  # whole graphs only, even if killed
+        export_onnx(model, tmp, args.mode, args.size, args.dynamic,
+                    work_size=work_size)
+        write_metadata(tmp, metadata)
     print(f'wrote {args.out} (input {args.size[0]}x{args.size[1]} BGR, '
-          f'network at {work_size[0]}x{work_size[1]})')
+          f'network at {work_size[0]}x{work_size[1]})' +
+          ('; replaced the file that was there' if replaced else ''))
     results = {}
     paths = {'fp32': args.out}
     if args.int8:
         int8_path = osp.splitext(args.out)[0] + '.int8.onnx'
-        quantize_int8(args.out, int8_path, calib)
-        write_metadata(int8_path, dict(metadata, quantization='int8 QDQ'))
+        with atomic_path(int8_path) as tmp:
+            quantize_int8(args.out, tmp, calib)
+            write_metadata(tmp, dict(metadata, quantization='int8 QDQ'))
         print(f'wrote {int8_path} (calibrated on {len(calib)} '
               f'{calib_from})')
         paths['int8'] = int8_path

@@ -7,6 +7,7 @@ import errno
 import os
 import os.path as osp
 import sys
+import time
 from collections import Counter
 from typing import Iterator, Tuple
 
@@ -118,14 +119,16 @@ def read_image(path: str) -> np.ndarray:
 def save_outputs(out_dir: str, name: str, image_bgr: np.ndarray,
                  labels: np.ndarray, probs, palette, opacity: float,
                  classes=None, save_npy: bool = True) -> np.ndarray:
-    """Write the files of one frame; returns the overlay (BGR), with a
-    legend strip below when ``classes`` are given."""
+    """Write the files of one frame (the overlay PNG with a legend strip
+    below when ``classes`` are given); returns the overlay (BGR) at the
+    frame's size, without the legend: a video keeps its frame size."""
     colour = mmcv.rgb2bgr(colorize(labels, palette))
     overlay = cv2.addWeighted(image_bgr, 1 - opacity, colour, opacity, 0)
+    picture = overlay
     if classes is not None:
         legend = legend_strip(classes, palette, overlay.shape[1])
-        overlay = np.concatenate([overlay, mmcv.rgb2bgr(legend)], axis=0)
-    write_image(overlay, osp.join(out_dir, 'overlay', name + '.png'))
+        picture = np.concatenate([overlay, mmcv.rgb2bgr(legend)], axis=0)
+    write_image(picture, osp.join(out_dir, 'overlay', name + '.png'))
     write_image(labels, osp.join(out_dir, 'labels', name + '.png'))
     if probs is not None:
         confidence = (probs.max(0) * 255).round().astype(np.uint8)
@@ -179,7 +182,7 @@ def main(argv=None):
     extra = dict(
         classes=None if args.no_legend else model.dataset_meta['classes'],
         save_npy=not args.no_npy)
-    written = 0
+    written, model_s, wall_start = 0, 0.0, time.perf_counter()
     if args.input.lower().endswith(VIDEO_SUFFIXES):
         frames, total, fps = video_frames(args.input)
         stem = osp.splitext(osp.basename(args.input))[0]
@@ -187,8 +190,10 @@ def main(argv=None):
         bar = ProgressBar(total)
         try:
             for index, frame in enumerate(frames):
+                started = time.perf_counter()
                 with autocast:
                     labels, probs = segment(model, frame, args.mode)
+                model_s += time.perf_counter() - started
                 overlay = save_outputs(args.out_dir, f'{stem}_{index:06d}',
                                        frame, labels, probs, palette,
                                        args.opacity, **extra)
@@ -217,8 +222,10 @@ def main(argv=None):
                 unreadable.append(str(error))  # the others go on
                 bar.update()
                 continue
+            started = time.perf_counter()
             with autocast:
                 labels, probs = segment(model, image, args.mode)
+            model_s += time.perf_counter() - started
             save_outputs(args.out_dir, name, image, labels, probs, palette,
                          args.opacity, **extra)
             written += 1
@@ -230,5 +237,9 @@ def main(argv=None):
                 f'{len(unreadable)} of {len(files)} image(s) could not be '
                 f'read (listed above); the other {written} were segmented '
                 f'into {args.out_dir}')
-    print(f'\n{written} image(s) segmented into {args.out_dir}')
+    wall_s = time.perf_counter() - wall_start
+    print(f'\n{written} image(s) segmented into {args.out_dir}: '
+          f'{written / max(model_s, 1e-9):.1f} frames/s in the model, '
+          f'{written / max(wall_s, 1e-9):.1f} frames/s with reading and '
+          'writing')
     return written

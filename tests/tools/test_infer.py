@@ -2,6 +2,7 @@
 unreadable files and a full disk."""
 import os
 import os.path as osp
+import re
 
 import cv2
 import numpy as np
@@ -84,7 +85,8 @@ def test_infer_tool_refuses_checkpoint_that_does_not_fit(
     assert os.listdir(tmp_path) == ['five_classes.py']  # nothing written
 
 
-def test_infer_tool_on_video(camvid_root, random_checkpoint, tmp_path):
+def test_infer_tool_on_video(camvid_root, random_checkpoint, tmp_path,
+                             capsys):
     video = str(tmp_path / 'clip.avi')
     frames = sorted(os.listdir(osp.join(camvid_root, 'val')))[:2]
     writer = cv2.VideoWriter(video, cv2.VideoWriter_fourcc(*'MJPG'), 5,
@@ -99,6 +101,11 @@ def test_infer_tool_on_video(camvid_root, random_checkpoint, tmp_path):
     assert sorted(os.listdir(out / 'labels')) == [
         'clip_000000.png', 'clip_000001.png'
     ]
+    # the speed it ran at, the model's and the whole tool's
+    speed = re.search(r'2 image\(s\) segmented into .*: ([\d.]+) frames/s in '
+                      r'the model, ([\d.]+) frames/s with reading',
+                      capsys.readouterr().out)
+    assert speed and float(speed.group(1)) >= float(speed.group(2)) > 0
     capture = cv2.VideoCapture(str(out / 'clip_overlay.mp4'))
     shapes = []
     while True:
@@ -107,10 +114,11 @@ def test_infer_tool_on_video(camvid_root, random_checkpoint, tmp_path):
             break
         shapes.append(frame.shape)
     capture.release()
-    # a playable mp4 of both frames, each the overlay with its legend
+    # a playable mp4 of both frames at the input's size; the overlay PNGs
+    # carry the legend below the frame
     overlay = cv2.imread(str(out / 'overlay' / 'clip_000000.png'))
     assert overlay.shape[:2] > (360, 480) and overlay.shape[1] == 480
-    assert shapes == [overlay.shape] * 2
+    assert shapes == [(360, 480, 3)] * 2
 
 
 def small_frames(camvid_root, folder, n):
