@@ -28,6 +28,16 @@ class WeightsOnlyCheckpointHook(Hook):
     priority = 'LOWEST'
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        hub = checkpoint.get('message_hub')
+        if isinstance(hub, dict) and isinstance(hub.get('resumed_keys'),
+                                                dict):
+            # a key popped before a save (loop_stage, when training ends)
+            # would make mmengine warn at resume that it has no value
+            present = set(hub.get('runtime_info') or {}) | set(
+                hub.get('log_scalars') or {})
+            hub['resumed_keys'] = type(hub['resumed_keys'])(
+                (k, v) for k, v in hub['resumed_keys'].items()
+                if k in present)
         for key in list(checkpoint):
             if key != 'state_dict':
                 checkpoint[key] = to_weights_only(checkpoint[key])
