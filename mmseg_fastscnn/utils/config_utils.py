@@ -21,7 +21,10 @@ RUNNER_KEYS = frozenset(
      'resume', 'launcher', 'env_cfg', 'log_processor', 'log_level',
      'visualizer', 'default_scope', 'randomness', 'experiment_name',
      'runner_type', 'custom_imports', 'tta_model', 'tta_pipeline',
-     'vis_backends', 'data_root', 'test_pipeline', 'trust_resume'))
+     'vis_backends', 'data_root', 'test_pipeline', 'trust_resume',
+     # read by Runner.__init__ / wrap_model from the whole config
+     'compile', 'find_unused_parameters', 'model_wrapper_cfg',
+     'activation_checkpointing', 'efficient_conv_bn_eval'))
 
 
 class ConfigKeyError(KeyError):
@@ -79,7 +82,10 @@ def _check_key(cfg: Config, dotted: str) -> None:
         if part in node:
             node = node[part]
             continue
-        close = difflib.get_close_matches(part, list(node), n=3, cutoff=0.75)
+        candidates = list(node) + (sorted(RUNNER_KEYS - set(node))
+                                   if depth == 0 else [])
+        close = difflib.get_close_matches(part, candidates, n=3,
+                                          cutoff=0.75)
         if depth == 0 or not is_leaf or close:
             hint = f'; did you mean {", ".join(close)}?' if close else ''
             raise ConfigKeyError(
