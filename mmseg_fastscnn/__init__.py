@@ -2,7 +2,7 @@
 
 Registered names: backbone ``FastSCNNPaper``, head ``FastSCNNClassifierHead``,
 losses ``SoftmaxCrossEntropyLoss``, ``SoftmaxFocalLoss`` and
-``SoftTargetKLLoss``, segmentor ``TTADistillEncoderDecoder``, dataset
+``SoftTargetKLLoss``, segmentors ``TTADistillEncoderDecoder`` and ``MeanProbSegTTAModel``, dataset
 ``CamVidDataset``, transforms ``LoadImageFromFileOnce`` and
 ``LoadAnnotationsOnce``, optim wrapper ``BF16OptimWrapper``, loops
 ``AutocastValLoop`` and ``AutocastTestLoop``, hooks ``ChannelsLastHook`` and

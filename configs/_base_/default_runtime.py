@@ -15,4 +15,6 @@ log_level = 'INFO'
 load_from = None
 resume = False
 randomness = dict(seed=0)
-tta_model = dict(type='SegTTAModel')
+# mmseg's SegTTAModel, with the merged seg_logits the log of the views'
+# mean probabilities (mmseg's keep the last view's logits)
+tta_model = dict(type='MeanProbSegTTAModel')

@@ -23,6 +23,7 @@ from mmseg.apis import inference_model
 from ..apis import init_model_checked
 from ..engine.mixed_precision import autocast_or_log
 from ..fileio import DiskWriteError, atomic_path
+from ..models.outputs import logits_to_output
 from ..utils import apply_cfg_options
 from ..visualization import colorize, legend_strip
 
@@ -80,8 +81,9 @@ def segment(model, image_bgr: np.ndarray, mode: str):
     num_classes = len(model.dataset_meta['classes'])
     labels = labels.astype(np.uint8 if num_classes <= 256 else np.uint16)
     probs = None
-    if mode == 'prob':
-        probs = result.seg_logits.data.float().cpu().numpy()
+    if mode == 'prob':  # seg_logits hold logits, at the frame's size
+        probs = logits_to_output(result.seg_logits.data[None], 'prob')
+        probs = probs[0].cpu().numpy()
     return labels, probs
 
 
@@ -171,10 +173,6 @@ def main(argv=None):
     cfg = Config.fromfile(args.config)
     apply_cfg_options(cfg, args.cfg_options)
     model = init_model_checked(cfg, args.checkpoint, args.device)
-    if hasattr(model.decode_head, 'infer_mode'):
-        model.decode_head.infer_mode = args.mode  # checked by the head
-    elif args.mode == 'prob':
-        raise ValueError('--mode prob needs FastSCNNClassifierHead')
     autocast = inference_precision(model, args.amp)
     palette = model.dataset_meta['palette']
     if args.no_npy and args.mode != 'prob':

@@ -186,14 +186,12 @@ class ValLossHook(Hook):
 
     Why: mmengine's ValLoop only runs ``val_step`` (predictions), so the
     validation loss that the training curves need is never computed. The
-    loss uses the head's own ``loss_decode`` terms on the logits at the
-    original image size: a head in 'prob' mode is switched to 'logits' for
-    the validation and back after it (its labels, the argmax, are the same).
-    The logged value is this validation's own (mmengine's log processor
-    would average it with up to 9 earlier validations).
+    loss uses the head's own ``loss_decode`` terms on the predictions'
+    logits at the original image size; it only reads them. The logged value
+    is this validation's own (mmengine's log processor would average it with
+    up to 9 earlier validations).
     """
     priority = 'ABOVE_NORMAL'  # before LoggerHook reads the message hub
-    _restore_mode: Optional[str] = None
 
     @staticmethod
     def _head(runner) -> Optional[nn.Module]:
@@ -204,10 +202,6 @@ class ValLossHook(Hook):
     def before_val_epoch(self, runner) -> None:
         self._total = 0.0
         self._count = 0
-        head = self._head(runner)
-        self._restore_mode = None
-        if getattr(head, 'infer_mode', None) == 'prob':
-            self._restore_mode, head.infer_mode = 'prob', 'logits'
 
     def after_val_iter(self, runner, batch_idx: int, data_batch=None,
                        outputs=None) -> None:
@@ -229,8 +223,6 @@ class ValLossHook(Hook):
                 self._count += 1
 
     def after_val_epoch(self, runner, metrics=None) -> None:
-        if self._restore_mode is not None:
-            self._head(runner).infer_mode = self._restore_mode
         # every rank saw its own shard of the val set: sum over ranks
         totals = torch.tensor([self._total, float(self._count)],
                               dtype=torch.float64)

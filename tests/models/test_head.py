@@ -1,41 +1,91 @@
-"""FastSCNNClassifierHead: its inference modes (cls, prob, logits)."""
+"""FastSCNNClassifierHead: logits out; labels, probabilities or logits
+chosen where predictions leave the model."""
 import pytest
 import torch
 from mmseg.registry import MODELS
 
 from mmseg_fastscnn.models import SegmentorExportWrapper
+from mmseg_fastscnn.models.outputs import logits_to_output
 from tests.models.base import HEAD, build_segmentor
 
 
-def test_bad_infer_mode_is_refused_wherever_it_is_set():
+def test_output_mode_is_chosen_where_predictions_leave_the_model():
+    """The head predicts logits; the wrapper turns them into labels,
+    probabilities or logits; a bad mode is refused wherever it is given."""
+    from mmseg.structures import SegDataSample
     modes = r"\('cls', 'prob', 'logits'\), got 'softmax'"
     with pytest.raises(ValueError, match=modes):
         MODELS.build(dict(HEAD, infer_mode='softmax'))
     model = build_segmentor().eval()
-    head = model.decode_head
-    with pytest.raises(ValueError, match=modes):
-        head.infer_mode = 'softmax'  # as a tool sets it after the build
-    assert head.infer_mode == 'cls'
-    with pytest.raises(ValueError, match=modes):
-        head.infer(torch.zeros(1, 11, 4, 4), (8, 8), 'softmax')
     with pytest.raises(ValueError, match=modes):
         SegmentorExportWrapper(model, 'softmax')
-    for mode in ('cls', 'prob', 'logits'):
-        head.infer_mode = mode
-        assert SegmentorExportWrapper(model).infer_mode == mode
-
-
-def test_predict_prob_mode_returns_probabilities():
-    from mmseg.structures import SegDataSample
-    model = build_segmentor().eval()
-    model.decode_head.infer_mode = 'prob'
+    with pytest.raises(ValueError, match=modes):
+        logits_to_output(torch.zeros(1, 11, 4, 4), 'softmax', (8, 8))
     x = torch.randn(1, 3, 64, 96)
     meta = dict(img_shape=(64, 96), ori_shape=(64, 96), pad_shape=(64, 96))
     with torch.no_grad():
         out = model.predict(x, [SegDataSample(metainfo=meta)])[0]
-    probs = out.seg_logits.data
+        logits = SegmentorExportWrapper(model, 'logits')(x)[0]
+        probs = SegmentorExportWrapper(model, 'prob')(x)[0]
+        labels = SegmentorExportWrapper(model, 'cls')(x)[0]
+    torch.testing.assert_close(out.seg_logits.data, logits)  # not softmaxed
     torch.testing.assert_close(probs.sum(0), torch.ones(64, 96))
-    assert torch.equal(out.pred_sem_seg.data[0], probs.argmax(0))
+    torch.testing.assert_close(probs, logits.softmax(0))
+    assert torch.equal(labels, logits.argmax(0))
+    assert torch.equal(out.pred_sem_seg.data[0], labels)
+
+
+def test_old_configs_infer_mode_is_ignored():
+    """Configs written for the head's former infer_mode still build; 'prob'
+    warns that seg_logits now hold logits."""
+    MODELS.build(dict(HEAD, infer_mode='cls'))
+    with pytest.warns(UserWarning, match="infer_mode='prob' is ignored"):
+        head = MODELS.build(dict(HEAD, infer_mode='prob'))
+    assert not hasattr(head, 'infer_mode')
+
+
+def test_tta_probabilities_are_the_mean_of_each_views_softmax(camvid_root):
+    """TTA's merged seg_logits: their softmax is the mean of the views'
+    probabilities, summing to 1 (mmseg's SegTTAModel left the last view's
+    seg_logits; a head in the former 'prob' mode had them softmaxed twice,
+    no class above e/(e+10) = 0.21), on a real frame with the shipped
+    model."""
+    import copy
+    import os
+    import os.path as osp
+
+    from mmengine.config import Config
+    from mmengine.dataset import Compose, pseudo_collate
+    from mmseg_fastscnn.apis import init_model_checked
+    from tests.utils import CONFIG, SHIPPED
+    cfg = Config.fromfile(CONFIG)
+    cfg.model.decode_head.infer_mode = 'prob'  # 'prob mode', as it was
+    cfg.tta_model.module = cfg.model
+    with pytest.warns(UserWarning, match="infer_mode='prob' is ignored"):
+        tta = MODELS.build(cfg.tta_model)
+        tta.module = init_model_checked(cfg, SHIPPED)
+    tta.eval()
+    name = sorted(os.listdir(osp.join(camvid_root, 'val')))[0]
+    sample = dict(img_path=osp.join(camvid_root, 'val', name),
+                  seg_map_path=osp.join(camvid_root, 'valannot', name),
+                  reduce_zero_label=False, seg_fields=[])
+    pipeline = [t for t in cfg.tta_pipeline]
+    pipeline[1].transforms = [[t for t in pipeline[1].transforms[0][:1]],
+                              *pipeline[1].transforms[1:]]  # 1 scale x 2 flips
+    data = Compose(pipeline)(sample)
+    batch = pseudo_collate([data])
+    with torch.no_grad():
+        out = tta.test_step(copy.deepcopy(batch))[0]
+        views = [tta.module.test_step(dict(inputs=inputs, data_samples=ds))[0]
+                 for inputs, ds in zip(batch['inputs'],
+                                       batch['data_samples'])]
+    probs = out.seg_logits.data.softmax(0)
+    assert probs.shape == (11, 360, 480)
+    torch.testing.assert_close(probs.sum(0), torch.ones(360, 480))
+    mean = torch.stack([v.seg_logits.data.softmax(0) for v in views]).mean(0)
+    torch.testing.assert_close(probs, mean)
+    assert torch.equal(out.pred_sem_seg.data[0], mean.argmax(0))
+    assert (probs.max(0).values > 0.5).float().mean() > 0.8
 
 
 def test_train_accuracy_on_a_pixel_grid():

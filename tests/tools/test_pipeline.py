@@ -80,7 +80,7 @@ def test_train_resume_test_show_dir(tiny_camvid, tmp_path):
             scores[name] = json.load(f)
     from mmengine import Config
     used = Config.fromfile(osp.join(tmp_path / 'tta', 'fastscnn_camvid.py'))
-    assert used.model.type == 'SegTTAModel'
+    assert used.model.type == 'MeanProbSegTTAModel'
     assert used.test_dataloader.dataset.pipeline[1].type == 'TestTimeAug'
     assert scores['tta']['aAcc'] != scores['single']['aAcc']
 

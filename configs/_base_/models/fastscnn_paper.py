@@ -35,7 +35,6 @@ model = dict(
         dropout_ratio=0.1,
         norm_cfg=norm_cfg,
         align_corners=False,
-        infer_mode='cls',
         train_acc_stride=4,  # logged acc_seg on 1/16 of the pixels
         loss_decode=dict(type='SoftmaxCrossEntropyLoss', loss_weight=1.0)),
     train_cfg=dict(),

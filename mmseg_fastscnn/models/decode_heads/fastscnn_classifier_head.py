@@ -1,4 +1,5 @@
 """Fast-SCNN classifier: two DSConvs and a 1x1 conv (paper, Table 1)."""
+import warnings
 from typing import Dict, List, Optional, Tuple
 
 import torch
@@ -11,10 +12,7 @@ from mmseg.models.losses import accuracy
 from mmseg.models.utils import resize
 from mmseg.registry import MODELS
 from mmseg.utils import SampleList
-
-# what a prediction holds as seg_logits / what infer() and the export return
-INFER_MODES = ('cls', 'prob', 'logits')
-
+from ..outputs import check_output_mode
 
 def pixel_accuracy(logits: Tensor, labels: Tensor, ignore_index: int,
                    stride: int = 1) -> Tensor:
@@ -31,31 +29,22 @@ def pixel_accuracy(logits: Tensor, labels: Tensor, ignore_index: int,
         return correct.sum() * 100.0 / valid.sum().clamp_min(1)
 
 
-def check_infer_mode(mode: str) -> str:
-    """``mode`` if it is one of :data:`INFER_MODES`, else ValueError."""
-    if mode not in INFER_MODES:
-        raise ValueError(
-            f'infer_mode must be one of {INFER_MODES}, got {mode!r}')
-    return mode
-
-
 @MODELS.register_module()
 class FastSCNNClassifierHead(BaseDecodeHead):
     """Classifier of Fast-SCNN: (N, C, h, w) -> logits (N, K, h, w).
 
     ``num_convs`` depthwise-separable 3x3 convs (BN + ReLU after the
     depthwise and the pointwise part), dropout, then a 1x1 conv to the
-    ``num_classes`` logits. Training always uses the softmax losses in
-    ``loss_decode``; at inference ``infer_mode`` decides what ``predict``
-    returns as ``seg_logits``: 'cls' and 'logits' keep logits (labels are
-    their argmax, no softmax is computed), 'prob' returns softmax
-    probabilities. :meth:`infer` (and the export built on it) returns labels,
-    probabilities or logits. The mode is checked wherever it is set.
+    ``num_classes`` logits, which ``predict`` returns as ``seg_logits``
+    (as every mmseg head does). Labels, probabilities or logits are chosen
+    where predictions leave the model (:mod:`mmseg_fastscnn.models.outputs`:
+    the export wrapper, the fast path, ``tools/infer.py --mode``).
 
     Args:
         num_convs (int): DSConvs before the classifier. Default: 2.
         kernel_size (int): Kernel of the DSConvs. Default: 3.
-        infer_mode (str): 'cls', 'prob' or 'logits'. Default: 'cls'.
+        infer_mode (str | None): Ignored (older configs set it); 'prob'
+            warns that ``seg_logits`` hold logits.
         train_acc_stride (int): The logged train accuracy ``acc_seg`` is
             taken on every ``train_acc_stride``-th pixel each way (4: 1/16
             of the pixels, a near-free estimate; 1: every pixel with mmseg's
@@ -67,7 +56,7 @@ class FastSCNNClassifierHead(BaseDecodeHead):
     def __init__(self,
                  num_convs: int = 2,
                  kernel_size: int = 3,
-                 infer_mode: str = 'cls',
+                 infer_mode: Optional[str] = None,
                  train_acc_stride: int = 4,
                  **kwargs) -> None:
         super().__init__(**kwargs)
@@ -77,7 +66,14 @@ class FastSCNNClassifierHead(BaseDecodeHead):
             raise ValueError('train_acc_stride must be an int >= 1, got '
                              f'{train_acc_stride!r}')
         self.train_acc_stride = train_acc_stride
-        self.infer_mode = infer_mode
+        if infer_mode is not None:  # older configs: logits all the same
+            check_output_mode(infer_mode)
+            if infer_mode == 'prob':
+                warnings.warn(
+                    "FastSCNNClassifierHead infer_mode='prob' is ignored: the "
+                    'head returns logits; probabilities come from '
+                    'tools/infer.py --mode prob, export_onnx.py --mode prob '
+                    'or mmseg_fastscnn.models.outputs')
         self._check_class_weights()
         convs: List[nn.Module] = []
         channels = self.in_channels
@@ -95,14 +91,6 @@ class FastSCNNClassifierHead(BaseDecodeHead):
             raise ValueError('num_convs=0 needs in_channels == channels, got '
                              f'{self.in_channels} and {self.channels}')
         self.convs = nn.Sequential(*convs)
-
-    @property
-    def infer_mode(self) -> str:
-        return self._infer_mode
-
-    @infer_mode.setter
-    def infer_mode(self, mode: str) -> None:
-        self._infer_mode = check_infer_mode(mode)
 
     def _check_class_weights(self) -> None:
         """Refuse class weights whose length is not ``num_classes``."""
@@ -146,28 +134,3 @@ class FastSCNNClassifierHead(BaseDecodeHead):
                                          self.ignore_index,
                                          self.train_acc_stride)
         return loss
-
-    def predict_by_feat(self, seg_logits: Tensor,
-                        batch_img_metas: List[dict]) -> Tensor:
-        """Resize to the input size; softmax in 'prob' mode: (N, K, H, W)."""
-        seg_logits = super().predict_by_feat(seg_logits, batch_img_metas)
-        if self.infer_mode == 'prob':
-            return seg_logits.float().softmax(dim=1)
-        return seg_logits
-
-    def infer(self,
-              logits: Tensor,
-              size: Tuple[int, int],
-              mode: Optional[str] = None) -> Tensor:
-        """Logits (N, K, h, w) -> labels (N, H, W) in 'cls' mode (argmax, no
-        softmax), probabilities (N, K, H, W) in 'prob' mode, or the resized
-        logits in 'logits' mode; ``mode`` defaults to ``infer_mode``."""
-        mode = self.infer_mode if mode is None else check_infer_mode(mode)
-        logits = resize(
-            logits, size=size, mode='bilinear',
-            align_corners=self.align_corners, warning=False)
-        if mode == 'cls':
-            return logits.argmax(dim=1)
-        if mode == 'logits':
-            return logits
-        return logits.float().softmax(dim=1)  # float32 under autocast

@@ -7,7 +7,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from mmseg.models.segmentors import EncoderDecoder
-from ..decode_heads.fastscnn_classifier_head import check_infer_mode
+from ..outputs import check_output_mode, logits_to_output
 
 
 class SegmentorExportWrapper(nn.Module):
@@ -19,9 +19,9 @@ class SegmentorExportWrapper(nn.Module):
     ``torch.jit.trace`` and ``torch.onnx.export``.
 
     Args:
-        segmentor: An ``EncoderDecoder`` whose decode head has ``infer``
-            (e.g. ``FastSCNNClassifierHead``), in eval mode.
-        infer_mode: 'cls', 'prob' or 'logits'; None keeps the head's.
+        segmentor: An ``EncoderDecoder`` in eval mode.
+        infer_mode: 'cls', 'prob' or 'logits'
+            (:func:`~mmseg_fastscnn.models.outputs.logits_to_output`).
         with_preprocess: Take raw images as mmseg reads them (BGR, float
             0..255) and apply the segmentor's data preprocessor (channel
             flip, mean/std) inside; otherwise inputs are already normalised.
@@ -33,17 +33,13 @@ class SegmentorExportWrapper(nn.Module):
 
     def __init__(self,
                  segmentor: EncoderDecoder,
-                 infer_mode: Optional[str] = None,
+                 infer_mode: str = 'cls',
                  with_preprocess: bool = False,
                  work_size: Optional[Tuple[int, int]] = None) -> None:
         super().__init__()
         self.work_size = None if work_size is None else tuple(work_size)
         head = segmentor.decode_head
-        if not hasattr(head, 'infer'):
-            raise TypeError(f'{type(head).__name__} has no infer(); use '
-                            'FastSCNNClassifierHead')
-        self.infer_mode = (head.infer_mode if infer_mode is None else
-                           check_infer_mode(infer_mode))
+        self.infer_mode = check_output_mode(infer_mode)
         self.backbone = segmentor.backbone
         self.neck = segmentor.neck if segmentor.with_neck else None
         self.decode_head = head
@@ -74,4 +70,5 @@ class SegmentorExportWrapper(nn.Module):
         if self.neck is not None:
             feats = self.neck(feats)
         logits = self.decode_head(feats)
-        return self.decode_head.infer(logits, out_size, self.infer_mode)
+        return logits_to_output(logits, self.infer_mode, out_size,
+                                self.decode_head.align_corners)
