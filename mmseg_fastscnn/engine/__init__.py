@@ -2,13 +2,13 @@ from ..checkpoint import UnsafeCheckpointError, load_checkpoint_file
 from .mixed_precision import (AutocastTestLoop, AutocastValLoop,
                               BF16OptimWrapper)
 from .channels_last_hook import ChannelsLastHook
-from .hooks import (EarlyStoppingStateHook, NonFiniteLossHook, ValLossHook,
-                    WeightsOnlyCheckpointHook)
+from .hooks import (NonFiniteLossHook, TrainOnlyEarlyStoppingHook,
+                    ValLossHook, WeightsOnlyCheckpointHook)
 from .runner import WeightsOnlyRunner
 
 __all__ = [
     'AutocastTestLoop', 'AutocastValLoop', 'BF16OptimWrapper',
     'ChannelsLastHook', 'UnsafeCheckpointError', 'load_checkpoint_file',
-    'EarlyStoppingStateHook', 'NonFiniteLossHook', 'ValLossHook',
+    'NonFiniteLossHook', 'TrainOnlyEarlyStoppingHook', 'ValLossHook',
     'WeightsOnlyCheckpointHook', 'WeightsOnlyRunner'
 ]

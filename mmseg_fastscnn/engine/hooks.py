@@ -237,65 +237,65 @@ class ValLossHook(Hook):
 
 @HOOKS.register_module()
 class TrainOnlyEarlyStoppingHook(EarlyStoppingHook):
-    """mmengine's ``EarlyStoppingHook`` that leaves testing alone.
+    """mmengine's ``EarlyStoppingHook`` that leaves testing alone and whose
+    state travels in the checkpoint, as ``EMAHook``'s does.
 
-    Why: mmengine's checks ``runner.train_loop`` in ``before_run``, which
-    builds the train dataloader (and scans the train split) even in
-    ``runner.test()``, so a test or val run needs data it never uses. This
-    one checks the loop in ``before_train``, once training starts.
+    Why, against mmengine 0.10.7:
+
+    - Its ``before_run`` checks ``runner.train_loop``, which builds the
+      train dataloader (and scans the train split) even in ``runner.test()``.
+      Here the loop is checked in ``before_train``, once training starts.
+    - The best score and the wait count live in the hook's attributes only,
+      so a resumed run started its patience over, and a run that had
+      stopped early trained on when resumed. Here they are saved in
+      ``meta['early_stopping']`` (plain floats and ints, one entry per hook
+      of this type) and restored on ``resume`` only (not on ``load_from``,
+      which starts a new run). A stop is recorded in
+      ``<work_dir>/early_stopped.json``; resuming that run at or after the
+      recorded epoch trains nothing (delete the file to train on).
     """
+    MARKER = 'early_stopped.json'
+    _resumed = False
 
     def before_run(self, runner) -> None:
         pass
 
     def before_train(self, runner) -> None:
         super().before_run(runner)
-
-
-@HOOKS.register_module()
-class EarlyStoppingStateHook(Hook):
-    """Carry mmengine's ``EarlyStoppingHook`` state through checkpoints.
-
-    Why: mmengine 0.10.7 keeps the best score and the wait count in the
-    hook's attributes only, so a resumed run would start its patience over,
-    and a run that has stopped early would train on when resumed (its last
-    checkpoint is written before the validation that stopped it).
-    Saved in ``meta['early_stopping']`` (plain floats and ints), restored on
-    ``resume`` only (not on ``load_from``, which starts a new run). A stop is
-    recorded in ``<work_dir>/early_stopped.json``; resuming that run at or
-    after the recorded epoch trains nothing (delete the file to train on).
-    Added automatically by :class:`WeightsOnlyRunner`.
-    """
-    priority = 'VERY_LOW'
-    MARKER = 'early_stopped.json'
-    _resumed = False
+        marker = self._marker(runner)
+        # a new (not resumed) run drops an earlier run's stop record
+        if not self._resumed and is_main_process() and osp.isfile(marker):
+            os.remove(marker)
 
     @classmethod
     def _marker(cls, runner) -> str:
         return osp.join(runner.work_dir, cls.MARKER)
 
-    @staticmethod
-    def _stoppers(runner) -> list:
-        return [h for h in runner.hooks if isinstance(h, EarlyStoppingHook)]
+    def _index(self, runner) -> int:
+        """This hook's place among the run's hooks of its type."""
+        same = [h for h in runner.hooks if isinstance(h, type(self))]
+        return next(i for i, h in enumerate(same) if h is self)
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
-        states = [
-            dict(best_score=float(h.best_score), wait_count=int(h.wait_count))
-            for h in self._stoppers(runner)
-        ]
-        if states:
-            checkpoint.setdefault('meta', {})['early_stopping'] = states
+        states = checkpoint.setdefault('meta', {}).setdefault(
+            'early_stopping', [])
+        index = self._index(runner)
+        states.extend({} for _ in range(index + 1 - len(states)))
+        states[index] = dict(best_score=float(self.best_score),
+                             wait_count=int(self.wait_count))
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
         if not getattr(runner, 'resuming', False):
             return
         self._resumed = True
-        states = checkpoint.get('meta', {}).get('early_stopping') or []
-        for hook, state in zip(self._stoppers(runner), states):
-            hook.best_score = float(state['best_score'])
-            hook.wait_count = int(state['wait_count'])
-        epoch = int(checkpoint.get('meta', {}).get('epoch', 0))
-        if any(h.wait_count >= h.patience for h in self._stoppers(runner)):
+        meta = checkpoint.get('meta', {})
+        states = meta.get('early_stopping') or []
+        index = self._index(runner)
+        if index < len(states) and states[index]:
+            self.best_score = float(states[index]['best_score'])
+            self.wait_count = int(states[index]['wait_count'])
+        epoch = int(meta.get('epoch', 0))
+        if self.wait_count >= self.patience:
             # saved after the validation that used the patience up (a kill
             # came before the stop record was written)
             runner.train_loop.stop_training = True
@@ -314,15 +314,9 @@ class EarlyStoppingStateHook(Hook):
                 f'this run stopped early at epoch {stopped_at} ({marker}): '
                 'nothing to resume; delete that file to train on')
 
-    def before_train(self, runner) -> None:
-        """A new (not resumed) run drops an earlier run's stop record."""
-        marker = self._marker(runner)
-        if not self._resumed and is_main_process() and osp.isfile(marker):
-            os.remove(marker)
-
     def after_train(self, runner) -> None:
         if (getattr(runner.train_loop, 'stop_training', False)
-                and self._stoppers(runner) and is_main_process()):
+                and is_main_process()):
             write_json(self._marker(runner), dict(epoch=int(runner.epoch)),
                        indent=None)
 

@@ -20,9 +20,8 @@ from mmseg.registry import RUNNERS
 from ..checkpoint import (UnsafeCheckpointError, check_checkpoint_fits,
                           is_within, load_checkpoint_file)
 from ..fileio import DiskWriteError
-from .hooks import (EarlyStoppingStateHook, NonFiniteLossHook,
-                    RunShapeHook, SafeCheckpointHook,
-                    WeightsOnlyCheckpointHook)
+from .hooks import (NonFiniteLossHook, RunShapeHook, SafeCheckpointHook,
+                    TrainOnlyEarlyStoppingHook, WeightsOnlyCheckpointHook)
 from ..utils.toolbox_noise import quiet_logger
 from .run_log import keep_dumps_in_file
 from .resumed_schedule import (flat_schedulers, flat_states, restart,
@@ -107,7 +106,7 @@ class WeightsOnlyRunner(Runner):
     checkpoints under torch >= 2.6, writes them in place (a kill mid-write
     leaves a truncated file) and trains on through NaN losses. This runner
     adds :class:`WeightsOnlyCheckpointHook` (plain, safe checkpoints),
-    :class:`NonFiniteLossHook`, :class:`EarlyStoppingStateHook`,
+    :class:`NonFiniteLossHook`,
     :class:`RunShapeHook` (and mmengine's ``SyncBuffersHook`` when
     distributed), swaps mmengine's ``CheckpointHook`` for
     :class:`SafeCheckpointHook`, writes each checkpoint to a temporary file
@@ -147,8 +146,7 @@ class WeightsOnlyRunner(Runner):
                 default_hooks, checkpoint=dict(checkpoint,
                                                type=SafeCheckpointHook))
         super().register_hooks(default_hooks, custom_hooks)
-        added = [WeightsOnlyCheckpointHook, NonFiniteLossHook,
-                 EarlyStoppingStateHook, RunShapeHook]
+        added = [WeightsOnlyCheckpointHook, NonFiniteLossHook, RunShapeHook]
         if self.distributed:
             added.append(SyncBuffersHook)  # rank 0's BN stats are saved
         for hook_type in added:
@@ -204,8 +202,17 @@ class WeightsOnlyRunner(Runner):
             os.remove(path)
             self.logger.info(f'removed {path}, left by an interrupted save')
 
+    def remove_stale_stop_record(self) -> None:
+        """A new (not resumed) run drops the early-stop record of an
+        earlier run in its work dir, whether or not it stops early itself."""
+        marker = osp.join(self.work_dir, TrainOnlyEarlyStoppingHook.MARKER)
+        if is_main_process() and not self.cfg.get('resume') and osp.isfile(
+                marker):
+            os.remove(marker)
+
     def train(self) -> torch.nn.Module:
         self.remove_stale_temporaries()
+        self.remove_stale_stop_record()
         return super().train()
 
     def load_or_resume(self) -> None:

@@ -116,27 +116,40 @@ def test_auto_resume_picks_newest_whole_checkpoint(tmp_path, monkeypatch):
 
 
 def test_early_stopping_state_carried_through_resume_only(tmp_path):
+    """The hook saves its own state in the checkpoint and takes it back on
+    resume only; two such hooks keep theirs apart."""
     from types import SimpleNamespace
 
-    from mmengine.hooks import EarlyStoppingHook
+    from mmseg_fastscnn.engine import TrainOnlyEarlyStoppingHook
 
-    from mmseg_fastscnn.engine import EarlyStoppingStateHook
-    hook = EarlyStoppingStateHook()
-    running = EarlyStoppingHook(monitor='mIoU', rule='greater', patience=9)
+    def hook(monitor='mIoU'):
+        return TrainOnlyEarlyStoppingHook(monitor=monitor, rule='greater',
+                                          patience=9)
+
+    running, other = hook(), hook('mDice')
     running.best_score, running.wait_count = 61.5, 3
+    other.best_score, other.wait_count = 70.0, 1
     checkpoint = dict(meta=dict(epoch=7))
-    hook.before_save_checkpoint(SimpleNamespace(hooks=[running]), checkpoint)
+    for h in (running, other):
+        h.before_save_checkpoint(SimpleNamespace(hooks=[running, other]),
+                                 checkpoint)
     path = str(tmp_path / 'epoch_7.pth')
     torch.save(checkpoint, path)
     loaded = torch.load(path, weights_only=True)
-    fresh = EarlyStoppingHook(monitor='mIoU', rule='greater', patience=9)
-    hook.after_load_checkpoint(
-        SimpleNamespace(hooks=[fresh], resuming=False), loaded)  # load_from
+    assert loaded['meta']['early_stopping'] == [
+        dict(best_score=61.5, wait_count=3),
+        dict(best_score=70.0, wait_count=1)]
+    fresh, fresh_other = hook(), hook('mDice')
+    hooks = [fresh, fresh_other]
+    fresh.after_load_checkpoint(
+        SimpleNamespace(hooks=hooks, resuming=False), loaded)  # load_from
     assert (fresh.best_score, fresh.wait_count) == (-float('inf'), 0)
-    hook.after_load_checkpoint(
-        SimpleNamespace(hooks=[fresh], resuming=True,
-                        work_dir=str(tmp_path)), loaded)
+    for h in hooks:
+        h.after_load_checkpoint(
+            SimpleNamespace(hooks=hooks, resuming=True,
+                            work_dir=str(tmp_path)), loaded)
     assert (fresh.best_score, fresh.wait_count) == (61.5, 3)
+    assert (fresh_other.best_score, fresh_other.wait_count) == (70.0, 1)
 
 
 def test_publish_own_plain_checkpoint_with_trust(tmp_path):

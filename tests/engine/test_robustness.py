@@ -75,8 +75,8 @@ def test_sigkill_then_resume_ends_like_an_unbroken_run(tiny_camvid,
         'train_dataloader.batch_size=4', 'default_hooks.checkpoint.interval=1'
     ]
     broken, whole = str(tmp_path / 'broken'), str(tmp_path / 'whole')
-    stopper = ("dict(type='EarlyStoppingHook', monitor='mIoU', patience=40, "
-               "rule='greater')")
+    stopper = ("dict(type='TrainOnlyEarlyStoppingHook', monitor='mIoU', "
+               "patience=40, rule='greater')")
     kill_cfg = write_config(tmp_path / 'kill.py',
                             stopper + ", dict(type='SigkillHook', at_iter=5)")
     same_cfg = write_config(tmp_path / 'same.py', stopper)
@@ -132,8 +132,8 @@ def test_resume_after_early_stop_trains_nothing(tiny_camvid, tmp_path):
     # any mIoU reaches the threshold 0: stop after the first validation
     cfg = write_config(
         tmp_path / 'stop.py',
-        "dict(type='EarlyStoppingHook', monitor='mIoU', patience=5, "
-        "rule='greater', stopping_threshold=0.0)")
+        "dict(type='TrainOnlyEarlyStoppingHook', monitor='mIoU', "
+        "patience=5, rule='greater', stopping_threshold=0.0)")
     run('tools/train.py', cfg, '--work-dir', work, '--cfg-options', *opts)
     assert osp.isfile(osp.join(work, 'epoch_1.pth'))
     assert not osp.exists(osp.join(work, 'epoch_2.pth'))
