@@ -5,15 +5,18 @@
         [--cfg-options k=v ...] [--launcher ...]
 """
 import argparse
+import logging
 import os
 import os.path as osp
 
 import torch
 from mmengine.config import Config, DictAction
+from mmengine.logging import print_log
 
 import mmseg_fastscnn  # noqa: F401  (registers the plugin)
 from mmseg_fastscnn.apis import (build_runner, check_before_run,
                                  load_tool_config)
+from mmseg_fastscnn.engine.runner import latest_complete_checkpoint
 from mmseg_fastscnn.utils import run_cli, set_mixed_precision
 
 
@@ -81,26 +84,37 @@ def build_cfg(args: argparse.Namespace) -> Config:
         set_mixed_precision(cfg, args.amp, torch.cuda.is_available())
     if args.load_from is not None:
         cfg.load_from = args.load_from
+    if args.trust_resume:
+        if args.resume is None:
+            raise ValueError('--trust-resume only applies with --resume')
+        cfg.trust_resume = True
     if args.resume == 'auto':
-        # the newest checkpoint of the work dir; before there is one, start
-        # as the config says (a fine-tune from its load_from), not at random
-        cfg.resume = True
-        cfg.load_from_if_nothing_to_resume = cfg.get('load_from')
-        cfg.load_from = None
+        # the newest whole checkpoint of the work dir (not the one
+        # last_checkpoint names: a kill can leave it one behind); before
+        # there is one, start as the config says (a fine-tune from its
+        # load_from), not at random
+        latest = latest_complete_checkpoint(cfg.work_dir,
+                                            trust=args.trust_resume)
+        cfg.resume = latest is not None
+        if latest is not None:
+            cfg.load_from = latest
+            print_log(f'Auto resumed from the latest complete checkpoint '
+                      f'{latest}.', logger='current')
+        else:
+            start = cfg.get('load_from')
+            print_log(f'--resume: no complete checkpoint in {cfg.work_dir}; '
+                      'training from ' + (f'load_from {start}' if start
+                                          else 'scratch'),
+                      logger='current', level=logging.WARNING)
     elif args.resume is not None:
         if not osp.isfile(args.resume):
             raise FileNotFoundError(
                 f'--resume checkpoint not found: {args.resume}')
         cfg.resume = True
         cfg.load_from = args.resume
-    if args.trust_resume:
-        if args.resume is None:
-            raise ValueError('--trust-resume only applies with --resume')
-        cfg.trust_resume = True
-    for key in ('load_from', 'load_from_if_nothing_to_resume'):
-        path = cfg.get(key)
-        if path and '://' not in path and not osp.isfile(path):
-            raise FileNotFoundError(f'load_from checkpoint not found: {path}')
+    path = cfg.get('load_from')
+    if path and '://' not in path and not osp.isfile(path):
+        raise FileNotFoundError(f'load_from checkpoint not found: {path}')
     return cfg
 
 
@@ -108,9 +122,8 @@ def main(argv=None) -> None:
     args = parse_args(argv)
     cfg = build_cfg(args)
     # model, data and checkpoint before the Runner makes its work dir
-    start = cfg.get('load_from') or cfg.get('load_from_if_nothing_to_resume')
     check_before_run(cfg, ('train_dataloader', 'val_dataloader'),
-                     None if cfg.get('trust_resume') else start)
+                     None if cfg.get('trust_resume') else cfg.get('load_from'))
     runner = build_runner(cfg)
     runner.train()
 

@@ -9,7 +9,7 @@ import os.path as osp
 
 import mmcv
 import numpy as np
-from mmengine.config import Config
+from mmengine.config import Config, DictAction
 from mmengine.registry import init_default_scope
 from mmseg.apis import inference_model
 from mmseg.registry import DATASETS
@@ -119,7 +119,7 @@ def images_for(args, cfg, split: str, num: int):
     return [to_size(image, args.size) for image in images], where
 
 
-def main(argv=None):
+def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('config')
     parser.add_argument('checkpoint')
@@ -151,7 +151,7 @@ def main(argv=None):
         '--eval', action='store_true',
         help='evaluate the ONNX model(s) on the val split (mIoU)')
     parser.add_argument('--cfg-options', nargs='+', default=None,
-                        action=__import__('mmengine').config.DictAction)
+                        action=DictAction)
     args = parser.parse_args(argv)
     for path in (args.config, args.checkpoint):
         if not osp.isfile(path):
@@ -161,26 +161,27 @@ def main(argv=None):
             f'--parity-images must be >= 0, got {args.parity_images}')
     if args.int8 and args.calib_num < 1:
         raise ValueError(f'--calib-num must be >= 1, got {args.calib_num}')
-    cfg = Config.fromfile(args.config)
-    apply_cfg_options(cfg, args.cfg_options)
-    init_default_scope(cfg.get('default_scope', 'mmseg'))
-    val = None  # checked before anything is written
-    if args.eval:
-        val = split_dataset(cfg, 'val')
-        shape = val[0]['img'].shape[:2]
-        if shape != tuple(args.size):
-            raise ValueError(
-                f'--eval scores the graph against the val labels, so --size '
-                f'must be the val images\' size {shape[0]}x{shape[1]}, got '
-                f'{args.size[0]}x{args.size[1]} (drop --eval for this size)')
-    if args.parity_images:
-        parity_images, parity_from = images_for(args, cfg, 'val',
-                                                args.parity_images)
-    calib = None
-    if args.int8:
-        calib, calib_from = images_for(args, cfg, 'train', args.calib_num)
-    model = init_model_checked(cfg, args.checkpoint)
-    os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
+    return args
+
+
+def eval_split(args, cfg):
+    """The val split --eval scores on (None without --eval), checked
+    before anything is written."""
+    if not args.eval:
+        return None
+    val = split_dataset(cfg, 'val')
+    shape = val[0]['img'].shape[:2]
+    if shape != tuple(args.size):
+        raise ValueError(
+            f'--eval scores the graph against the val labels, so --size '
+            f'must be the val images\' size {shape[0]}x{shape[1]}, got '
+            f'{args.size[0]}x{args.size[1]} (drop --eval for this size)')
+    return val
+
+
+def write_graphs(args, cfg, model, calib) -> dict:
+    """Write the fp32 graph (and with --int8 the INT8 one), each whole or
+    not at all; their paths by name."""
     work_size = args.work_size or working_size(cfg, args.size)
     metadata = graph_metadata(cfg, model, args, work_size)
     replaced = osp.exists(args.out)
@@ -191,45 +192,72 @@ def main(argv=None):
     print(f'wrote {args.out} (input {args.size[0]}x{args.size[1]} BGR, '
           f'network at {work_size[0]}x{work_size[1]})' +
           ('; replaced the file that was there' if replaced else ''))
-    results = {}
     paths = {'fp32': args.out}
-    if args.int8:
+    if calib is not None:
+        images, where = calib
         int8_path = osp.splitext(args.out)[0] + '.int8.onnx'
         with atomic_path(int8_path) as tmp:
-            quantize_int8(args.out, tmp, calib)
+            quantize_int8(args.out, tmp, images)
             write_metadata(tmp, dict(metadata, quantization='int8 QDQ'))
-        print(f'wrote {int8_path} (calibrated on {len(calib)} '
-              f'{calib_from})')
+        print(f'wrote {int8_path} (calibrated on {len(images)} {where})')
         paths['int8'] = int8_path
-    if args.parity_images:
-        # what tools/infer.py writes: mmseg's inference_model on the frame
-        def infer_labels(image):
-            return inference_model(model, image).pred_sem_seg.data[0].numpy()
+    return paths
 
-        parity = onnx_parity(model, args.out, parity_images, args.mode,
-                             work_size)
-        expected = [infer_labels(image) for image in parity_images]
-        parity['infer_agreement'] = {
-            name: label_agreement(path, parity_images, expected, args.mode)
-            for name, path in paths.items()
-        }
-        agreement = ', '.join(f'{name} {100 * value:.4f}%' for name, value
-                              in parity['infer_agreement'].items())
-        print(f'parity on {len(parity_images)} {parity_from}: label '
-              f'agreement with tools/infer.py {agreement}; fp32 max |logit '
-              f'diff| vs the PyTorch graph {parity["max_logit_diff"]:.2e}')
-        results['parity'] = parity
-    if args.eval:
-        for name, path in paths.items():
-            session = create_session(path)
 
-            def predict(img, session=session):
-                x = img.transpose(2, 0, 1)[None].astype(np.float32)
-                out = session.run(None, {'image': x})[0][0]
-                return out if args.mode == 'cls' else out.argmax(0)
+def check_parity(args, cfg, model, paths: dict, parity) -> dict:
+    """The fp32 graph against the PyTorch graph, and every graph's labels
+    against what tools/infer.py writes (mmseg's inference_model)."""
+    images, where = parity
+    work_size = args.work_size or working_size(cfg, args.size)
+    result = onnx_parity(model, args.out, images, args.mode, work_size)
+    expected = [inference_model(model, image).pred_sem_seg.data[0].numpy()
+                for image in images]
+    result['infer_agreement'] = {
+        name: label_agreement(path, images, expected, args.mode)
+        for name, path in paths.items()
+    }
+    agreement = ', '.join(f'{name} {100 * value:.4f}%' for name, value
+                          in result['infer_agreement'].items())
+    print(f'parity on {len(images)} {where}: label agreement with '
+          f'tools/infer.py {agreement}; fp32 max |logit diff| vs the '
+          f'PyTorch graph {result["max_logit_diff"]:.2e}')
+    return result
 
-            metrics = evaluate_labels(predict, val)
-            results[name] = metrics
-            print(f'{name}: val mIoU {metrics["mIoU"]:.2f}  mDice '
-                  f'{metrics["mDice"]:.2f}  aAcc {metrics["aAcc"]:.2f}')
+
+def evaluate_graphs(args, paths: dict, val) -> dict:
+    """val mIoU, mDice and aAcc of each graph."""
+    results = {}
+    for name, path in paths.items():
+        session = create_session(path)
+
+        def predict(img, session=session):
+            x = img.transpose(2, 0, 1)[None].astype(np.float32)
+            out = session.run(None, {'image': x})[0][0]
+            return out if args.mode == 'cls' else out.argmax(0)
+
+        metrics = evaluate_labels(predict, val)
+        results[name] = metrics
+        print(f'{name}: val mIoU {metrics["mIoU"]:.2f}  mDice '
+              f'{metrics["mDice"]:.2f}  aAcc {metrics["aAcc"]:.2f}')
+    return results
+
+
+def main(argv=None) -> dict:
+    args = parse_args(argv)
+    cfg = Config.fromfile(args.config)
+    apply_cfg_options(cfg, args.cfg_options)
+    init_default_scope(cfg.get('default_scope', 'mmseg'))
+    # every input is read before anything is written
+    val = eval_split(args, cfg)
+    parity = (images_for(args, cfg, 'val', args.parity_images)
+              if args.parity_images else None)
+    calib = (images_for(args, cfg, 'train', args.calib_num)
+             if args.int8 else None)
+    model = init_model_checked(cfg, args.checkpoint)
+    paths = write_graphs(args, cfg, model, calib)
+    results = {}
+    if parity is not None:
+        results['parity'] = check_parity(args, cfg, model, paths, parity)
+    if val is not None:
+        results.update(evaluate_graphs(args, paths, val))
     return results

@@ -142,7 +142,7 @@ def save_outputs(out_dir: str, name: str, image_bgr: np.ndarray,
     return overlay
 
 
-def main(argv=None):
+def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('config')
     parser.add_argument('checkpoint')
@@ -170,74 +170,99 @@ def main(argv=None):
             raise FileNotFoundError(f'{what} not found: {path}')
     if not 0 <= args.opacity <= 1:
         raise ValueError(f'--opacity must be in [0, 1], got {args.opacity}')
+    if args.no_npy and args.mode != 'prob':
+        raise ValueError('--no-npy only applies to --mode prob')
+    return args
+
+
+class Segmenter:
+    """Segments frames and writes their outputs; counts the frames and the
+    seconds spent in the model."""
+
+    def __init__(self, args, model: nn.Module) -> None:
+        self.args, self.model = args, model
+        self.autocast = inference_precision(model, args.amp)
+        self.extra = dict(
+            classes=None if args.no_legend else model.dataset_meta['classes'],
+            save_npy=not args.no_npy)
+        self.written, self.model_s = 0, 0.0
+
+    def __call__(self, image: np.ndarray, name: str) -> np.ndarray:
+        """Segment one BGR frame, write its files; the overlay (BGR)."""
+        started = time.perf_counter()
+        with self.autocast:
+            labels, probs = segment(self.model, image, self.args.mode)
+        self.model_s += time.perf_counter() - started
+        overlay = save_outputs(self.args.out_dir, name, image, labels, probs,
+                               self.model.dataset_meta['palette'],
+                               self.args.opacity, **self.extra)
+        self.written += 1
+        return overlay
+
+
+def segment_video(args, segmenter: Segmenter) -> None:
+    """Every frame, and ``<stem>_overlay.mp4`` at the video's frame size."""
+    frames, total, fps = video_frames(args.input)
+    stem = osp.splitext(osp.basename(args.input))[0]
+    writer = None
+    bar = ProgressBar(total)
+    try:
+        for index, frame in enumerate(frames):
+            overlay = segmenter(frame, f'{stem}_{index:06d}')
+            if writer is None:
+                h, w = overlay.shape[:2]
+                writer = cv2.VideoWriter(
+                    osp.join(args.out_dir, f'{stem}_overlay.mp4'),
+                    cv2.VideoWriter_fourcc(*'mp4v'), fps, (w, h))
+            writer.write(overlay)
+            bar.update()
+    finally:  # a playable mp4 of the frames so far, even after an error
+        frames.close()
+        if writer is not None:
+            writer.release()
+
+
+def segment_images(args, segmenter: Segmenter) -> None:
+    """Every image of a file or folder; unreadable ones are skipped, named,
+    and make the tool fail once the others are done."""
+    files = list_images(args.input)
+    bar = ProgressBar(len(files))
+    unreadable = []
+    for path, name in zip(files, output_names(files)):
+        try:
+            image = read_image(path)
+        except ValueError as error:
+            if len(files) == 1:
+                raise
+            unreadable.append(str(error))  # the others go on
+            bar.update()
+            continue
+        segmenter(image, name)
+        bar.update()
+    if unreadable:
+        print('\n' + '\n'.join(f'skipped: {e}' for e in unreadable),
+              file=sys.stderr)
+        raise ValueError(
+            f'{len(unreadable)} of {len(files)} image(s) could not be '
+            f'read (listed above); the other {segmenter.written} were '
+            f'segmented into {args.out_dir}')
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
     cfg = Config.fromfile(args.config)
     apply_cfg_options(cfg, args.cfg_options)
     model = init_model_checked(cfg, args.checkpoint, args.device)
-    autocast = inference_precision(model, args.amp)
-    palette = model.dataset_meta['palette']
-    if args.no_npy and args.mode != 'prob':
-        raise ValueError('--no-npy only applies to --mode prob')
-    extra = dict(
-        classes=None if args.no_legend else model.dataset_meta['classes'],
-        save_npy=not args.no_npy)
-    written, model_s, wall_start = 0, 0.0, time.perf_counter()
+    segmenter = Segmenter(args, model)
+    wall_start = time.perf_counter()
     if args.input.lower().endswith(VIDEO_SUFFIXES):
-        frames, total, fps = video_frames(args.input)
-        stem = osp.splitext(osp.basename(args.input))[0]
-        writer = None
-        bar = ProgressBar(total)
-        try:
-            for index, frame in enumerate(frames):
-                started = time.perf_counter()
-                with autocast:
-                    labels, probs = segment(model, frame, args.mode)
-                model_s += time.perf_counter() - started
-                overlay = save_outputs(args.out_dir, f'{stem}_{index:06d}',
-                                       frame, labels, probs, palette,
-                                       args.opacity, **extra)
-                if writer is None:
-                    h, w = overlay.shape[:2]
-                    writer = cv2.VideoWriter(
-                        osp.join(args.out_dir, f'{stem}_overlay.mp4'),
-                        cv2.VideoWriter_fourcc(*'mp4v'), fps, (w, h))
-                writer.write(overlay)
-                written += 1
-                bar.update()
-        finally:  # a playable mp4 of the frames so far, even after an error
-            frames.close()
-            if writer is not None:
-                writer.release()
+        segment_video(args, segmenter)
     else:
-        files = list_images(args.input)
-        bar = ProgressBar(len(files))
-        unreadable = []
-        for path, name in zip(files, output_names(files)):
-            try:
-                image = read_image(path)
-            except ValueError as error:
-                if len(files) == 1:
-                    raise
-                unreadable.append(str(error))  # the others go on
-                bar.update()
-                continue
-            started = time.perf_counter()
-            with autocast:
-                labels, probs = segment(model, image, args.mode)
-            model_s += time.perf_counter() - started
-            save_outputs(args.out_dir, name, image, labels, probs, palette,
-                         args.opacity, **extra)
-            written += 1
-            bar.update()
-        if unreadable:
-            print('\n' + '\n'.join(f'skipped: {e}' for e in unreadable),
-                  file=sys.stderr)
-            raise ValueError(
-                f'{len(unreadable)} of {len(files)} image(s) could not be '
-                f'read (listed above); the other {written} were segmented '
-                f'into {args.out_dir}')
+        segment_images(args, segmenter)
     wall_s = time.perf_counter() - wall_start
+    written = segmenter.written
     print(f'\n{written} image(s) segmented into {args.out_dir}: '
-          f'{written / max(model_s, 1e-9):.1f} frames/s in the model, '
-          f'{written / max(wall_s, 1e-9):.1f} frames/s with reading and '
-          'writing')
+          f'{written / max(segmenter.model_s, 1e-9):.1f} frames/s in the '
+          f'model, {written / max(wall_s, 1e-9):.1f} frames/s with reading '
+          'and writing')
     return written

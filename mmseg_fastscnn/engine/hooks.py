@@ -22,8 +22,8 @@ class WeightsOnlyCheckpointHook(Hook):
 
     Converts the message hub, scheduler and meta entries on save
     (``before_save_checkpoint``) and back on load (``after_load_checkpoint``).
-    ``state_dict`` and optimizer tensors are untouched. Added automatically by
-    :class:`WeightsOnlyRunner`.
+    ``state_dict`` and optimizer tensors are untouched. In the CamVid
+    configs' ``default_hooks`` (``weights_only``).
     """
     priority = 'LOWEST'
 
@@ -329,7 +329,7 @@ class RunShapeHook(Hook):
     Why: the schedule's iteration count was fixed by the first start (a
     OneCycle of a 2-process run ends halfway through when resumed with one
     process) and the effective batch changes; mmengine says nothing.
-    Added automatically by :class:`WeightsOnlyRunner`.
+    In the CamVid configs' ``default_hooks`` (``run_shape``).
     """
     priority = 'VERY_LOW'
 
@@ -368,8 +368,8 @@ class NonFiniteLossHook(Hook):
     good checkpoint stays in place. The loss is computed before the
     optimizer step, so a step that breaks the weights shows only in the
     next loss: every checkpoint's weights are checked too before it is
-    written (the last step of an epoch). Added automatically by
-    :class:`WeightsOnlyRunner`.
+    written (the last step of an epoch). In the CamVid configs'
+    ``default_hooks`` (``nonfinite_loss``).
     """
     priority = 'ABOVE_NORMAL'
 

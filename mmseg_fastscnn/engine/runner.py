@@ -10,7 +10,7 @@ from typing import Callable, Optional, Union
 
 import torch
 from mmengine.dist import is_distributed, is_main_process
-from mmengine.hooks import CheckpointHook, SyncBuffersHook
+from mmengine.fileio import LocalBackend, get_file_backend
 from mmengine.logging import print_log
 from mmengine.model import is_model_wrapper
 from mmengine.runner import BaseLoop, Runner
@@ -20,7 +20,7 @@ from mmseg.registry import RUNNERS
 from ..checkpoint import (UnsafeCheckpointError, check_checkpoint_fits,
                           is_within, load_checkpoint_file)
 from ..fileio import DiskWriteError
-from .hooks import (NonFiniteLossHook, RunShapeHook, SafeCheckpointHook,
+from .hooks import (NonFiniteLossHook, SafeCheckpointHook,
                     TrainOnlyEarlyStoppingHook, WeightsOnlyCheckpointHook)
 from ..utils.toolbox_noise import quiet_logger
 from .run_log import keep_dumps_in_file
@@ -99,23 +99,21 @@ def latest_complete_checkpoint(work_dir: str,
 
 @RUNNERS.register_module()
 class WeightsOnlyRunner(Runner):
-    """Runner whose checkpoints load with ``torch.load(weights_only=True)``
-    and survive a crash.
+    """mmengine's Runner whose checkpoints are written atomically and loaded
+    weights-only.
 
     Why: mmengine 0.10.7 cannot ``resume`` or ``load_from`` its own
     checkpoints under torch >= 2.6, writes them in place (a kill mid-write
-    leaves a truncated file) and trains on through NaN losses. This runner
-    adds :class:`WeightsOnlyCheckpointHook` (plain, safe checkpoints),
-    :class:`NonFiniteLossHook`,
-    :class:`RunShapeHook` (and mmengine's ``SyncBuffersHook`` when
-    distributed), swaps mmengine's ``CheckpointHook`` for
-    :class:`SafeCheckpointHook`, writes each checkpoint to a temporary file
-    and renames it into place (removing leftovers of a killed save when
-    training starts), auto-resumes from the newest complete checkpoint, and
-    loads every file weights-only; only ``resume`` from a file inside this
-    run's work dir, with ``trust_resume=True`` in the config
-    (``tools/train.py --trust-resume``), may fall back to a full load
-    (older checkpoints).
+    leaves a truncated file), and resumes a changed schedule at the old
+    one's floor. The hooks that make checkpoints weights-only and crash-safe
+    are in the config (``default_hooks``); this runner warns when one is
+    missing, writes each local checkpoint to a temporary file renamed into
+    place (remote ``out_dir``s go through mmengine's file backend as they
+    are), loads every file weights-only (only ``resume`` from this run's
+    work dir with ``trust_resume=True``, ``tools/train.py --trust-resume``,
+    may fall back to a full load), follows a changed schedule on resume
+    (:mod:`.resumed_schedule`), runs gloo without a GPU, and keeps the
+    environment and config dumps in the log file (:mod:`.run_log`).
     """
 
     _resume_file = None
@@ -139,19 +137,20 @@ class WeightsOnlyRunner(Runner):
         return self._resume_file is not None
 
     def register_hooks(self, default_hooks=None, custom_hooks=None) -> None:
-        checkpoint = (default_hooks or {}).get('checkpoint')
-        if isinstance(checkpoint, dict) and checkpoint.get('type') in (
-                'CheckpointHook', CheckpointHook):
-            default_hooks = dict(
-                default_hooks, checkpoint=dict(checkpoint,
-                                               type=SafeCheckpointHook))
+        """mmengine's; then one WARNING per guarantee the config's hooks do
+        not give (nothing is added or swapped behind the config)."""
         super().register_hooks(default_hooks, custom_hooks)
-        added = [WeightsOnlyCheckpointHook, NonFiniteLossHook, RunShapeHook]
-        if self.distributed:
-            added.append(SyncBuffersHook)  # rank 0's BN stats are saved
-        for hook_type in added:
-            if not any(isinstance(h, hook_type) for h in self._hooks):
-                self.register_hook(hook_type())
+        missing = [(hook_type, why) for hook_type, why in (
+            (WeightsOnlyCheckpointHook, 'checkpoints will need '
+             '--trust-resume to resume under torch >= 2.6'),
+            (SafeCheckpointHook, 'a kill while saving can leave a torn '
+             'checkpoint or no best one'),
+            (NonFiniteLossHook, 'a non-finite loss will not stop training'))
+            if not any(isinstance(h, hook_type) for h in self.hooks)]
+        for hook_type, why in missing:
+            self.logger.warning(
+                f'no {hook_type.__name__} in default_hooks / custom_hooks: '
+                f'{why} (the CamVid configs have it)')
 
     def setup_env(self, env_cfg: dict) -> None:
         """Initialise a CPU process group (gloo) ourselves when there is no
@@ -169,10 +168,15 @@ class WeightsOnlyRunner(Runner):
 
     def save_checkpoint(self, out_dir: str, filename: str, *args,
                         **kwargs) -> None:
-        """mmengine's save, written to ``<file>.tmp`` and renamed into place,
-        so a checkpoint file is either whole or absent; a failed write (a
-        full disk) removes its ``.tmp`` and raises :class:`DiskWriteError`
-        naming the file."""
+        """mmengine's save; into a local folder it is written to
+        ``<file>.tmp`` and renamed into place, so a checkpoint file is either
+        whole or absent, and a failed write (a full disk) removes its
+        ``.tmp`` and raises :class:`DiskWriteError` naming the file."""
+        backend = get_file_backend(out_dir,
+                                   backend_args=kwargs.get('backend_args'))
+        if not isinstance(backend, LocalBackend):  # objects land whole
+            return super().save_checkpoint(out_dir, filename, *args,
+                                           **kwargs)
         tmp_name = filename + TMP_SUFFIX
         tmp_path = osp.join(out_dir, tmp_name)
         try:
@@ -215,28 +219,6 @@ class WeightsOnlyRunner(Runner):
         self.remove_stale_stop_record()
         return super().train()
 
-    def load_or_resume(self) -> None:
-        """Auto-resume (``--resume`` without a path) from the newest complete
-        checkpoint rather than trusting ``last_checkpoint`` blindly; with
-        none yet, start from ``load_from_if_nothing_to_resume`` (the
-        config's ``load_from``, set by tools/train.py) if given."""
-        if not self._has_loaded and self._resume and self._load_from is None:
-            latest = latest_complete_checkpoint(
-                self.work_dir, trust=bool(self.cfg.get('trust_resume')))
-            if latest is None:
-                start = self.cfg.get('load_from_if_nothing_to_resume')
-                self.logger.warning(
-                    f'--resume: no complete checkpoint in {self.work_dir}; '
-                    'training from ' + (f'load_from {start}'
-                                        if start else 'scratch'))
-                self._resume = False
-                self._load_from = start
-            else:
-                self._load_from = latest
-                self.logger.info(f'Auto resumed from the latest complete '
-                                 f'checkpoint {latest}.')
-        super().load_or_resume()
-
     def resume(self,
                filename: str,
                resume_optimizer: bool = True,
@@ -277,7 +259,7 @@ class WeightsOnlyRunner(Runner):
     def _warn_if_finished(self, filename: str) -> None:
         """mmengine resumes a run that has done all its epochs and exits 0
         having trained nothing; say so."""
-        loop = self._train_loop
+        loop = self.train_loop
         if not isinstance(loop, BaseLoop):
             return
         for unit, done, total in (('epoch', self.epoch,

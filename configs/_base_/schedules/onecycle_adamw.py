@@ -42,7 +42,15 @@ default_hooks = dict(
         rule='greater'),
     # NHWC weights and activations (faster convs on CPUs and GPUs); off with
     # --cfg-options default_hooks.channels_last.enabled=False
-    channels_last=dict(type='ChannelsLastHook', enabled=True))
+    channels_last=dict(type='ChannelsLastHook', enabled=True),
+    # checkpoints that torch.load(weights_only=True) opens (torch >= 2.6)
+    weights_only=dict(type='WeightsOnlyCheckpointHook'),
+    # stop at the first non-finite loss; never save non-finite weights
+    nonfinite_loss=dict(type='NonFiniteLossHook'),
+    # processes x batch in each checkpoint; a resume with another says so
+    run_shape=dict(type='RunShapeHook'),
+    # distributed runs: BN statistics averaged over ranks each epoch
+    sync_buffers=dict(type='SyncBuffersHook'))
 custom_hooks = [
     dict(
         type='TrainOnlyEarlyStoppingHook', monitor='mIoU', patience=10, rule='greater')
