@@ -147,7 +147,13 @@ class SafeCheckpointHook(CheckpointHook):
         runner.logger.info(f'training done: best {key} {best:.2f}{where}, '
                            f'checkpoint {path}')
 
-    def _save_best_checkpoint(self, runner, metrics) -> None:
+    def after_val_epoch(self, runner, metrics) -> None:
+        """mmengine's best-checkpoint step, shown no old best path (it
+        would remove the old file before writing the new one); the old
+        bests are removed once the new ones are written."""
+        if self.save_best is None or not metrics:
+            super().after_val_epoch(runner, metrics)
+            return
         single = len(self.key_indicators) == 1
         old = ({None: self.best_ckpt_path}
                if single else dict(self.best_ckpt_path_dict))
@@ -157,7 +163,7 @@ class SafeCheckpointHook(CheckpointHook):
             self.best_ckpt_path = None
         else:
             self.best_ckpt_path_dict = {k: None for k in old}
-        super()._save_best_checkpoint(runner, metrics)
+        super().after_val_epoch(runner, metrics)
         new = ({None: self.best_ckpt_path}
                if single else dict(self.best_ckpt_path_dict))
         for key, path in new.items():
