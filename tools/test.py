@@ -9,8 +9,8 @@ Metrics are logged and written to ``test_metrics.json`` in this run's own
 folder, ``<work_dir>/<timestamp>/`` beside its log (no evaluation
 overwrites another's), with what was evaluated (``evaluated``: checkpoint,
 split folders, image count); with ``SegReportMetric`` (the CamVid configs)
-also per-class metrics and the confusion matrix (JSON and PNG) there. The CamVid configs test on
-the SegNet test split (``test/``, ``testannot/``); for val:
+also per-class metrics and the confusion matrix (JSON and PNG) there. The
+CamVid configs test on the SegNet test split (``test/``, ``testannot/``); for val:
 ``--cfg-options test_dataloader.dataset.data_prefix.img_path=val
 test_dataloader.dataset.data_prefix.seg_map_path=valannot``.
 """
