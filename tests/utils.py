@@ -3,6 +3,7 @@ data, and the runners that call the tools in a subprocess."""
 import os
 import os.path as osp
 import re
+import shutil
 import subprocess
 import sys
 
@@ -49,6 +50,16 @@ def link_camvid_subset(root, camvid_root: str, counts: dict) -> str:
                 os.symlink(
                     osp.join(camvid_root, folder, name),
                     osp.join(root, folder, name))
+    return str(root)
+
+
+def link_val_as_test(root, camvid_root: str, n: int) -> str:
+    """A SegNet-layout folder whose val and test splits are both the first
+    ``n`` val frames (the test split is not in this workplace)."""
+    link_camvid_subset(root, camvid_root, {'val': n})
+    for split in ('', 'annot'):
+        shutil.copytree(osp.join(root, 'val' + split),
+                        osp.join(root, 'test' + split), symlinks=True)
     return str(root)
 
 

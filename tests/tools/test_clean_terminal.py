@@ -2,12 +2,11 @@
 or our making, no environment or config dump, a CPU run called a CPU run."""
 import glob
 import os.path as osp
-import shutil
 import sys
 
 import torch
 
-from tests.utils import CONFIG, SHIPPED, link_camvid_subset, run_tool
+from tests.utils import CONFIG, SHIPPED, link_val_as_test, run_tool
 
 
 def assert_quiet(output: str) -> None:
@@ -17,10 +16,7 @@ def assert_quiet(output: str) -> None:
 
 
 def test_test_tool_terminal_and_log(tmp_path, camvid_root):
-    root = tmp_path / 'camvid'
-    link_camvid_subset(root, camvid_root, {'val': 1})
-    shutil.copytree(root / 'val', root / 'test', symlinks=True)
-    shutil.copytree(root / 'valannot', root / 'testannot', symlinks=True)
+    root = link_val_as_test(tmp_path / 'camvid', camvid_root, 1)
     work = tmp_path / 'work'
     proc = run_tool('tools/test.py', CONFIG, SHIPPED, '--work-dir',
                     str(work), '--cfg-options', f'data_root={root}',

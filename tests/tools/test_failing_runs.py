@@ -1,12 +1,12 @@
 """A run that cannot start says why in its last line, in a few lines, and
 leaves nothing behind: wrong data root, a broken split, a torn checkpoint."""
 import os
-import shutil
 
 import numpy as np
 from PIL import Image
 
-from tests.utils import CONFIG, SHIPPED, link_camvid_subset, run_tool
+from tests.utils import (CONFIG, SHIPPED, link_camvid_subset,
+                         link_val_as_test, run_tool)
 
 FAST = ['train_dataloader.num_workers=0',
         'train_dataloader.persistent_workers=False',
@@ -54,10 +54,7 @@ def test_bad_label_names_the_file_and_the_full_skip_option(
 
 
 def test_torn_checkpoint_refused_before_the_work_dir(tmp_path, camvid_root):
-    root = tmp_path / 'camvid'
-    link_camvid_subset(root, camvid_root, {'val': 1})
-    shutil.copytree(root / 'val', root / 'test', symlinks=True)
-    shutil.copytree(root / 'valannot', root / 'testannot', symlinks=True)
+    root = link_val_as_test(tmp_path / 'camvid', camvid_root, 1)
     torn = tmp_path / 'torn.pth'
     torn.write_bytes(open(SHIPPED, 'rb').read()[:10000])
     work = tmp_path / 'work'
