@@ -21,7 +21,7 @@ model = dict(
     decode_head=dict(loss_decode=weighted_ce))
 optim_wrapper = dict(optimizer=dict(lr=2e-3, weight_decay=1e-4))
 param_scheduler = [
-    dict(s, eta_max=2e-3, end=max_epochs) for s in _base_.param_scheduler
+    dict(s, eta_max=2e-3) for s in _base_.param_scheduler
 ]
 train_cfg = dict(max_epochs=max_epochs)
 custom_hooks = [

@@ -24,8 +24,7 @@ param_scheduler = [
         type='CosineAnnealingLR',
         eta_min=1e-6,
         by_epoch=True,
-        begin=0,
-        end=max_epochs,
+        begin=0,  # end: train_cfg.max_epochs (mmengine's default)
         convert_to_iter_based=True)
 ]
 train_cfg = dict(max_epochs=max_epochs)

@@ -2,5 +2,4 @@
 # base's cosine LR, ending at epoch 20).
 _base_ = './fastscnn_lovasz-ft-ema_1xb8-40e_camvid-360x480.py'
 max_epochs = 20
-param_scheduler = [dict(s, end=max_epochs) for s in _base_.param_scheduler]
 train_cfg = dict(max_epochs=max_epochs)

@@ -7,5 +7,4 @@ _base_ = '../fastscnn_camvid_lovasz-ft.py'
 max_epochs = 15
 load_from = '{{ fileDirname }}/../../checkpoints/fastscnn_camvid.pth'
 optim_wrapper = dict(optimizer=dict(lr=2e-4))
-param_scheduler = [dict(s, end=max_epochs) for s in _base_.param_scheduler]
 train_cfg = dict(max_epochs=max_epochs)

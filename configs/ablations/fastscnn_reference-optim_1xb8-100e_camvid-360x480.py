@@ -5,7 +5,7 @@ _base_ = '../fastscnn_camvid.py'
 max_epochs = 100
 optim_wrapper = dict(optimizer=dict(lr=1e-3, weight_decay=1e-5))
 param_scheduler = [
-    dict(s, eta_max=5e-4, end=max_epochs) for s in _base_.param_scheduler
+    dict(s, eta_max=5e-4) for s in _base_.param_scheduler
 ]
 train_cfg = dict(max_epochs=max_epochs)
 custom_hooks = [

@@ -142,11 +142,12 @@ def _refuse_overridden_lr(cfg: Config, options: Dict[str, Any]) -> None:
 
 def follow_max_epochs(cfg: Config, old_max_epochs: int,
                       options: Dict[str, Any]) -> None:
-    """Stretch the epoch-based schedulers of a run of ``old_max_epochs`` to
-    ``cfg.train_cfg.max_epochs``, as mmseg users expect of a shorter or
-    longer run (mmengine would keep the old schedule: a 3-epoch run of a
-    150-epoch OneCycle never reaches its peak). ``begin`` and ``end`` scale
-    in proportion (rounded, at least one epoch apart); a boundary the same
+    """Stretch the explicit phase boundaries of the epoch-based schedulers
+    of a run of ``old_max_epochs`` to ``cfg.train_cfg.max_epochs``, as mmseg
+    users expect of a shorter or longer run (a warm-up ending at epoch 15 of
+    150 ends at 3 of 30). A scheduler without ``end`` needs nothing: the
+    Runner sets it to ``max_epochs``. ``begin`` and ``end`` scale in
+    proportion (rounded, at least one epoch apart); a boundary the same
     ``--cfg-options`` sets, and iteration-based schedulers, stay as given.
     """
     new_max_epochs = cfg.train_cfg.max_epochs
@@ -166,8 +167,9 @@ def follow_max_epochs(cfg: Config, old_max_epochs: int,
             scheduler['end'] = (new_max_epochs if end >= old_max_epochs else
                                 max(round(end * ratio),
                                     scheduler['begin'] + 1))
-    phases = ', '.join(f"{s.get('type')} {s.get('begin', 0)}-{s.get('end')}"
-                       for s in _schedulers(cfg))
+    phases = ', '.join(
+        f"{s.get('type')} {s.get('begin', 0)}-{s.get('end', new_max_epochs)}"
+        for s in _schedulers(cfg))
     print_log(
         f'train_cfg.max_epochs {old_max_epochs} -> {new_max_epochs}: the '
         f'epoch-based schedule follows (param_scheduler: {phases})',

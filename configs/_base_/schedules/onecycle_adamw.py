@@ -18,7 +18,8 @@ param_scheduler = [
         final_div_factor=100,
         by_epoch=True,
         begin=0,
-        end=max_epochs,
+        # no end: mmengine's Runner sets it to train_cfg.max_epochs, so the
+        # schedule follows a config's (or --cfg-options') max_epochs
         convert_to_iter_based=True)
 ]
 train_cfg = dict(
