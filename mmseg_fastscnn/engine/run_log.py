@@ -10,19 +10,11 @@ import re
 
 import torch
 
+from ..utils.toolbox_noise import DropLines
+
 ENV_DUMP = '\n' + '-' * 60 + '\nSystem environment:'
 CONFIG_DUMP = 'Config:\n'
 HOOK_ORDER = 'Hooks will be executed in the following order'
-
-
-class FileOnlyDumps(logging.Filter):
-    """On a console handler: drop the Runner's environment, config and hook
-    order dumps (the log file keeps them)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.msg
-        return not (isinstance(message, str) and message.startswith(
-            (ENV_DUMP, CONFIG_DUMP, HOOK_ORDER)))
 
 
 class CpuWording(logging.Filter):
@@ -39,13 +31,14 @@ class CpuWording(logging.Filter):
 
 
 def keep_dumps_in_file(logger: logging.Logger) -> None:
-    """Install :class:`CpuWording` on ``logger`` and :class:`FileOnlyDumps`
-    on its console handlers (once)."""
+    """Install :class:`CpuWording` on ``logger`` and, on its console
+    handlers, a filter that drops the environment, config and hook-order
+    dumps (the log file keeps them); once."""
     if not any(isinstance(f, CpuWording) for f in logger.filters):
         logger.addFilter(CpuWording())
     for handler in logger.handlers:
         if isinstance(handler, logging.FileHandler) or not isinstance(
                 handler, logging.StreamHandler):
             continue
-        if not any(isinstance(f, FileOnlyDumps) for f in handler.filters):
-            handler.addFilter(FileOnlyDumps())
+        if not any(isinstance(f, DropLines) for f in handler.filters):
+            handler.addFilter(DropLines((ENV_DUMP, CONFIG_DUMP, HOOK_ORDER)))
