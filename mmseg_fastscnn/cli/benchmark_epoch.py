@@ -35,8 +35,9 @@ LOADERS = {'LoadImageFromFileOnce': 'LoadImageFromFile',
 def float32_path(cfg: Config) -> Config:
     """``cfg`` as it trained before the fast path: float32 (mmengine's
     ``OptimWrapper``, ``ValLoop``), contiguous NCHW, mmseg's train accuracy
-    over every pixel and ``LovaszLoss``, frames decoded on every load by two
-    loader processes per loader, validation one frame at a time."""
+    over every pixel, the logits resized before the CE, ``LovaszLoss``,
+    frames decoded on every load by two loader processes per loader,
+    validation one frame at a time."""
     cfg = copy.deepcopy(cfg)
     set_mixed_precision(cfg, amp=False, cuda=False)
     cfg.optim_wrapper.type = 'OptimWrapper'  # mmengine's own
@@ -47,6 +48,7 @@ def float32_path(cfg: Config) -> Config:
         cfg.val_cfg = dict(type='ValLoop')
     head = cfg.model.decode_head
     head.train_acc_stride = 1
+    head.fused_upsample_loss = False
     losses = head.loss_decode if isinstance(head.loss_decode, list) else [
         head.loss_decode]
     for loss in losses:

@@ -22,6 +22,7 @@ def test_float32_path_is_the_path_before_the_fast_one():
     assert old.default_hooks.channels_last.enabled is False
     assert old.val_cfg == dict(type='ValLoop')
     assert old.model.decode_head.train_acc_stride == 1
+    assert old.model.decode_head.fused_upsample_loss is False
     assert (old.val_dataloader.batch_size, fast.val_dataloader.batch_size,
             old.train_dataloader.batch_size) == (1, 8, 8)
     for key in ('train_dataloader', 'val_dataloader'):

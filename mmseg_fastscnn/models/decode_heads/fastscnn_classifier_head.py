@@ -12,7 +12,19 @@ from mmseg.models.losses import accuracy
 from mmseg.models.utils import resize
 from mmseg.registry import MODELS
 from mmseg.utils import SampleList
+from ..bilinear import upsample_bilinear
 from ..outputs import check_output_mode
+
+
+def argmax_accuracy(logits: Tensor, labels: Tensor,
+                    ignore_index: int) -> Tensor:
+    """Top-1 accuracy in percent of logits (N, K, H, W) against labels
+    (N, H, W), void pixels left out."""
+    with torch.no_grad():
+        valid = labels != ignore_index
+        correct = (logits.argmax(dim=1) == labels) & valid
+        return correct.sum() * 100.0 / valid.sum().clamp_min(1)
+
 
 def pixel_accuracy(logits: Tensor, labels: Tensor, ignore_index: int,
                    stride: int = 1) -> Tensor:
@@ -21,12 +33,8 @@ def pixel_accuracy(logits: Tensor, labels: Tensor, ignore_index: int,
     ``accuracy`` itself (a ``topk`` over every pixel)."""
     if stride == 1:
         return accuracy(logits, labels, ignore_index=ignore_index)
-    with torch.no_grad():
-        logits = logits[..., ::stride, ::stride]
-        labels = labels[..., ::stride, ::stride]
-        valid = labels != ignore_index
-        correct = (logits.argmax(dim=1) == labels) & valid
-        return correct.sum() * 100.0 / valid.sum().clamp_min(1)
+    return argmax_accuracy(logits[..., ::stride, ::stride],
+                           labels[..., ::stride, ::stride], ignore_index)
 
 
 @MODELS.register_module()
@@ -49,6 +57,11 @@ class FastSCNNClassifierHead(BaseDecodeHead):
             taken on every ``train_acc_stride``-th pixel each way (4: 1/16
             of the pixels, a near-free estimate; 1: every pixel with mmseg's
             ``accuracy``, a tenth of a bfloat16 step on a CPU). Default: 4.
+        fused_upsample_loss (bool): Losses that can (``accepts_low_res_logits``)
+            take the logits at the feature size and upsample them inside,
+            fused with the loss; False resizes the logits to the labels first,
+            as mmseg's heads do (the same loss, slower on a CPU:
+            docs/training_speed.md). Default: True.
         **kwargs: Passed to :class:`BaseDecodeHead` (in_channels, channels,
             num_classes, norm_cfg, loss_decode, ...).
     """
@@ -58,6 +71,7 @@ class FastSCNNClassifierHead(BaseDecodeHead):
                  kernel_size: int = 3,
                  infer_mode: Optional[str] = None,
                  train_acc_stride: int = 4,
+                 fused_upsample_loss: bool = True,
                  **kwargs) -> None:
         super().__init__(**kwargs)
         if num_convs < 0:
@@ -66,6 +80,10 @@ class FastSCNNClassifierHead(BaseDecodeHead):
             raise ValueError('train_acc_stride must be an int >= 1, got '
                              f'{train_acc_stride!r}')
         self.train_acc_stride = train_acc_stride
+        if not isinstance(fused_upsample_loss, bool):
+            raise ValueError('fused_upsample_loss must be True or False, got '
+                             f'{fused_upsample_loss!r}')
+        self.fused_upsample_loss = fused_upsample_loss
         if infer_mode is not None:  # older configs: logits all the same
             check_output_mode(infer_mode)
             if infer_mode == 'prob':
@@ -114,23 +132,51 @@ class FastSCNNClassifierHead(BaseDecodeHead):
                      batch_data_samples: SampleList) -> Dict[str, Tensor]:
         """BaseDecodeHead's losses, with ``acc_seg`` from
         :func:`pixel_accuracy` at ``train_acc_stride`` (mmseg's hard-codes a
-        ``topk`` over every pixel)."""
+        ``topk`` over every pixel).
+
+        With ``fused_upsample_loss``, a loss that declares
+        ``accepts_low_res_logits`` (``SoftmaxCrossEntropyLoss``) gets the
+        logits (N, K, h, w) and upsamples them itself; the others get them
+        resized to the labels (N, K, H, W), computed once and only if one
+        needs them."""
         seg_label = self._stack_batch_gt(batch_data_samples)
-        seg_logits = resize(
-            seg_logits, size=seg_label.shape[2:], mode='bilinear',
-            align_corners=self.align_corners)
+        size = seg_label.shape[2:]
+        full: Optional[Tensor] = None
+
+        def at_label_size() -> Tensor:
+            nonlocal full
+            if full is None:
+                full = resize(seg_logits, size=size, mode='bilinear',
+                              align_corners=self.align_corners)
+            return full
+
         seg_weight = None if self.sampler is None else self.sampler.sample(
-            seg_logits, seg_label)
+            at_label_size(), seg_label)
         seg_label = seg_label.squeeze(1)
         losses = self.loss_decode if isinstance(
             self.loss_decode, nn.ModuleList) else [self.loss_decode]
         loss: Dict[str, Tensor] = {}
         for loss_decode in losses:
-            value = loss_decode(seg_logits, seg_label, weight=seg_weight,
-                                ignore_index=self.ignore_index)
+            if (self.fused_upsample_loss and seg_weight is None and getattr(
+                    loss_decode, 'accepts_low_res_logits', False)):
+                value = loss_decode(seg_logits, seg_label,
+                                    ignore_index=self.ignore_index,
+                                    align_corners=self.align_corners)
+            else:
+                value = loss_decode(at_label_size(), seg_label,
+                                    weight=seg_weight,
+                                    ignore_index=self.ignore_index)
             name = loss_decode.loss_name
             loss[name] = loss[name] + value if name in loss else value
-        loss['acc_seg'] = pixel_accuracy(seg_logits, seg_label,
-                                         self.ignore_index,
-                                         self.train_acc_stride)
+        if full is None and self.train_acc_stride > 1:
+            grid = upsample_bilinear(seg_logits.detach(), size,
+                                     self.align_corners,
+                                     self.train_acc_stride)
+            stride = self.train_acc_stride
+            loss['acc_seg'] = argmax_accuracy(
+                grid, seg_label[..., ::stride, ::stride], self.ignore_index)
+        else:
+            loss['acc_seg'] = pixel_accuracy(at_label_size(), seg_label,
+                                             self.ignore_index,
+                                             self.train_acc_stride)
         return loss

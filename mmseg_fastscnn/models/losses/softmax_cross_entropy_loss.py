@@ -11,9 +11,11 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
 
+from mmseg.models.utils import resize
 from mmseg.registry import MODELS
 from .class_weight import (ClassWeight, as_tensor, check_num_classes,
                            load_class_weight)
+from .upsampled_cross_entropy import upsampled_cross_entropy
 
 
 def softmax_cross_entropy(pred: Tensor,
@@ -65,6 +67,12 @@ def softmax_cross_entropy(pred: Tensor,
 class SoftmaxCrossEntropyLoss(nn.Module):
     """Softmax CE with optional class weights and label smoothing.
 
+    ``pred`` may be smaller than ``target`` (logits at the feature size, as
+    :class:`FastSCNNClassifierHead` passes them): the loss then upsamples
+    them bilinearly itself, fused with the CE (:func:`upsampled_cross_entropy`,
+    the same value as resizing first) unless label smoothing or pixel
+    weights need the resized logits.
+
     Args:
         class_weight (list[float] | str | None): Per-class weights, or the
             path of a class-statistics JSON (see ``class_weight_scheme``).
@@ -95,14 +103,25 @@ class SoftmaxCrossEntropyLoss(nn.Module):
         self.loss_weight = loss_weight
         self._loss_name = loss_name
 
+    accepts_low_res_logits = True
+
     def forward(self,
                 pred: Tensor,
                 target: Tensor,
                 weight: Optional[Tensor] = None,
                 ignore_index: int = 255,
+                align_corners: bool = False,
                 **kwargs) -> Tensor:
-        """pred (N, K, H, W) logits, target (N, H, W) -> scalar loss."""
+        """pred (N, K, h, w) logits, target (N, H, W) -> scalar loss;
+        ``align_corners`` upsamples pred when (h, w) != (H, W)."""
         check_num_classes(self.class_weight, pred.shape[1], self.loss_name)
+        if pred.shape[-2:] != target.shape[-2:]:
+            if weight is None and self.label_smoothing == 0:
+                return self.loss_weight * upsampled_cross_entropy(
+                    pred, target.long(), self.class_weight, ignore_index,
+                    align_corners)
+            pred = resize(pred, size=target.shape[-2:], mode='bilinear',
+                          align_corners=align_corners)
         return self.loss_weight * softmax_cross_entropy(
             pred, target.long(), self.class_weight, ignore_index,
             self.label_smoothing, weight)

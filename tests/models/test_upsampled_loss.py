@@ -1,0 +1,174 @@
+"""The fused upsample + cross-entropy and the matrix form of bilinear
+upsampling, against ``F.interpolate`` + ``F.cross_entropy``."""
+import pytest
+import torch
+import torch.nn.functional as F
+from mmengine.structures import PixelData
+from mmseg.registry import MODELS
+from mmseg.structures import SegDataSample
+
+from mmseg_fastscnn.models.bilinear import upsample_bilinear
+from mmseg_fastscnn.models.losses.upsampled_cross_entropy import \
+    upsampled_cross_entropy
+from tests.models.base import build_segmentor
+
+WEIGHTS = torch.tensor([0.2, 1.0, 3.0, 0.5, 2.0])
+
+
+def logits_and_labels(seed=0, n=3, k=5, small=(6, 8), big=(48, 64)):
+    g = torch.Generator().manual_seed(seed)
+    logits = 4 * torch.randn(n, k, *small, generator=g)
+    labels = torch.randint(0, k, (n, *big), generator=g)
+    labels[0, :10, :20] = 255
+    labels[2, -3:] = 255
+    return logits, labels
+
+
+def reference(logits, labels, weight, align_corners):
+    up = F.interpolate(logits, size=labels.shape[-2:], mode='bilinear',
+                       align_corners=align_corners)
+    return F.cross_entropy(up, labels, weight=weight, ignore_index=255)
+
+
+@pytest.mark.parametrize('small,big', [((6, 8), (48, 64)),
+                                       ((7, 9), (20, 31)), ((5, 5), (5, 5))])
+@pytest.mark.parametrize('align_corners', [False, True])
+def test_matrix_upsampling_is_f_interpolate(small, big, align_corners):
+    x, _ = logits_and_labels(small=small, big=big)
+    expected = F.interpolate(x, size=big, mode='bilinear',
+                             align_corners=align_corners)
+    torch.testing.assert_close(upsample_bilinear(x, big, align_corners),
+                               expected)
+    torch.testing.assert_close(
+        upsample_bilinear(x, big, align_corners, stride=4),
+        expected[..., ::4, ::4])
+
+
+@pytest.mark.parametrize('weight', [None, WEIGHTS])
+@pytest.mark.parametrize('align_corners,chunk', [(False, 2), (True, 1),
+                                                 (False, 8)])
+def test_value_and_gradient_equal_resize_then_cross_entropy(
+        weight, align_corners, chunk):
+    logits, labels = logits_and_labels()
+    ours_in = logits.clone().requires_grad_()
+    ref_in = logits.clone().requires_grad_()
+    ours = upsampled_cross_entropy(ours_in, labels, weight, 255,
+                                   align_corners, chunk)
+    ref = reference(ref_in, labels, weight, align_corners)
+    torch.testing.assert_close(ours, ref)
+    (3 * ours).backward()
+    (3 * ref).backward()
+    torch.testing.assert_close(ours_in.grad, ref_in.grad)
+
+
+def test_bfloat16_logits_under_autocast_keep_their_dtype():
+    """Under autocast the loss still computes in float32 (as torch's CE
+    does on a CPU); the gradient comes back in the logits' dtype."""
+    logits, labels = logits_and_labels(1)
+    low = logits.bfloat16().requires_grad_()
+    ref_in = low.detach().float().requires_grad_()
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        ours = upsampled_cross_entropy(low, labels, WEIGHTS)
+    ref = reference(ref_in, labels, WEIGHTS, False)
+    assert ours.dtype == torch.float32
+    torch.testing.assert_close(ours, ref)
+    ours.backward()
+    ref.backward()
+    assert low.grad.dtype == torch.bfloat16
+    torch.testing.assert_close(low.grad.float(), ref_in.grad, rtol=1e-2,
+                               atol=1e-5)
+
+
+def test_extreme_logits_stay_finite():
+    logits, labels = logits_and_labels(2)
+    logits = logits * 1e3
+    ours_in = logits.clone().requires_grad_()
+    ref_in = logits.clone().requires_grad_()
+    ours = upsampled_cross_entropy(ours_in, labels)
+    ref = reference(ref_in, labels, None, False)
+    assert torch.isfinite(ours)
+    torch.testing.assert_close(ours, ref)
+    ours.backward()
+    ref.backward()
+    torch.testing.assert_close(ours_in.grad, ref_in.grad)
+
+
+def test_all_void_gives_zero_and_a_zero_gradient():
+    logits, labels = logits_and_labels()
+    labels[:] = 255
+    x = logits.requires_grad_()
+    value = upsampled_cross_entropy(x, labels, WEIGHTS)
+    assert float(value) == 0.0
+    value.backward()
+    assert float(x.grad.abs().max()) == 0.0
+
+
+def test_second_backward_is_refused_and_bad_shapes_are_named():
+    logits, labels = logits_and_labels()
+    value = upsampled_cross_entropy(logits.requires_grad_(), labels)
+    value.backward(retain_graph=True)
+    with pytest.raises(RuntimeError, match='backward ran twice'):
+        value.backward()
+    with pytest.raises(ValueError, match=r'target \(N, H, W\)'):
+        upsampled_cross_entropy(logits, labels[:, None])
+    with pytest.raises(ValueError, match='chunk must be'):
+        upsampled_cross_entropy(logits, labels, chunk=0)
+
+
+def test_ce_loss_takes_low_res_logits_with_and_without_smoothing():
+    logits, labels = logits_and_labels(3)
+    for smoothing in (0.0, 0.1):
+        loss = MODELS.build(
+            dict(type='SoftmaxCrossEntropyLoss', class_weight=WEIGHTS.tolist(),
+                 label_smoothing=smoothing, loss_weight=2.0))
+        up = F.interpolate(logits, size=labels.shape[-2:], mode='bilinear')
+        expected = 2.0 * F.cross_entropy(up, labels, weight=WEIGHTS,
+                                         ignore_index=255,
+                                         label_smoothing=smoothing)
+        torch.testing.assert_close(loss(logits, labels), expected)
+
+
+def samples_for(labels):
+    out = []
+    for label in labels:
+        sample = SegDataSample(metainfo=dict(img_shape=label.shape))
+        sample.gt_sem_seg = PixelData(data=label[None])
+        out.append(sample)
+    return out
+
+
+@pytest.mark.parametrize('extra_loss', [None, dict(type='SoftmaxFocalLoss')])
+def test_head_fused_and_resized_paths_train_alike(extra_loss):
+    """The head's losses, acc_seg and every parameter's gradient are the
+    same with fused_upsample_loss on and off (mixed with a loss that needs
+    the resized logits, too)."""
+    grads, values = [], []
+    for fused in (True, False):
+        torch.manual_seed(0)
+        model = build_segmentor()
+        head = model.decode_head.eval()  # no dropout
+        if extra_loss is not None:
+            head.loss_decode = torch.nn.ModuleList(
+                [head.loss_decode, MODELS.build(extra_loss)])
+        head.fused_upsample_loss = fused
+        g = torch.Generator().manual_seed(1)
+        feats = (torch.randn(2, 64, 8, 12, generator=g),
+                 torch.randn(2, 128, 2, 3, generator=g),
+                 torch.randn(2, 128, 8, 12, generator=g))
+        labels = torch.randint(0, 11, (2, 64, 96), generator=g)
+        labels[0, :7] = 255
+        losses = head.loss(feats, samples_for(labels), None)
+        sum(v for k, v in losses.items() if k.startswith('loss')).backward()
+        values.append(losses)
+        grads.append([p.grad.clone() for p in head.parameters()])
+    assert values[0].keys() == values[1].keys()
+    for key in values[0]:
+        torch.testing.assert_close(values[0][key], values[1][key])
+    for fused, resized in zip(*grads):
+        torch.testing.assert_close(fused, resized, rtol=1e-4, atol=1e-6)
+
+
+def test_head_refuses_a_non_bool_switch():
+    from tests.models.base import HEAD
+    with pytest.raises(ValueError, match='fused_upsample_loss must be'):
+        MODELS.build(dict(HEAD, fused_upsample_loss='yes'))
