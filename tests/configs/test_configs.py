@@ -150,6 +150,11 @@ def test_models_are_tested_and_selected_at_the_deployed_size():
             assert (cfg.test_dataloader.dataset.pipeline == cfg.test_pipeline
                     == main.test_dataloader.dataset.pipeline), path
             continue
-        assert (cfg.val_dataloader.dataset.pipeline ==
-                cfg.test_dataloader.dataset.pipeline == cfg.test_pipeline ==
+        assert (cfg.test_dataloader.dataset.pipeline == cfg.test_pipeline ==
                 main.test_dataloader.dataset.pipeline), path
+        # validation: the test pipeline with frames decoded once
+        once = {'LoadImageFromFileOnce': 'LoadImageFromFile',
+                'LoadAnnotationsOnce': 'LoadAnnotations'}
+        val = [dict(t, type=once.get(t['type'], t['type']))
+               for t in cfg.val_dataloader.dataset.pipeline]
+        assert val == cfg.test_pipeline, path

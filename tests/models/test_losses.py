@@ -257,11 +257,16 @@ def test_lovasz_softmax_equals_mmseg_lovasz_loss(kwargs):
 
 
 def test_lovasz_softmax_order_is_exact_for_near_ties():
-    """The integer keys order errors that differ in the last bit."""
+    """The integer keys order errors that differ in the last bit, carry
+    the class mask along, and put the class's pixel first in an exact tie."""
     from mmseg_fastscnn.models.losses.lovasz_softmax_loss import \
-        sort_descending
-    errors = torch.tensor([0.5, 0.5 + 2**-24, 1.0, 0.0, 2**-30, 0.25])
-    assert sort_descending(errors).tolist() == [2, 1, 0, 5, 4, 3]
+        sorted_descending
+    errors = torch.tensor([0.5, 0.5 + 2**-24, 1.0, 0.0, 2**-30, 0.25, 0.25])
+    fg = torch.tensor([1., 0., 1., 0., 1., 0., 1.])
+    values, fg_sorted, order = sorted_descending(errors, fg)
+    assert order.tolist() == [2, 1, 0, 6, 5, 4, 3]
+    assert torch.equal(values, errors[order])
+    assert torch.equal(fg_sorted, fg[order])
 
 
 def test_lovasz_softmax_all_ignored_and_bad_settings():

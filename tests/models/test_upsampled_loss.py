@@ -1,5 +1,6 @@
-"""The fused upsample + cross-entropy and the matrix form of bilinear
-upsampling, against ``F.interpolate`` + ``F.cross_entropy``."""
+"""The fused upsample + cross-entropy (and Lovasz-softmax) and the matrix
+form of bilinear upsampling, against ``F.interpolate`` + mmseg's and
+torch's losses."""
 import pytest
 import torch
 import torch.nn.functional as F
@@ -137,7 +138,8 @@ def samples_for(labels):
     return out
 
 
-@pytest.mark.parametrize('extra_loss', [None, dict(type='SoftmaxFocalLoss')])
+@pytest.mark.parametrize('extra_loss', [
+    None, dict(type='SoftmaxFocalLoss'), dict(type='LovaszSoftmaxLoss')])
 def test_head_fused_and_resized_paths_train_alike(extra_loss):
     """The head's losses, acc_seg and every parameter's gradient are the
     same with fused_upsample_loss on and off (mixed with a loss that needs
@@ -172,3 +174,58 @@ def test_head_refuses_a_non_bool_switch():
     from tests.models.base import HEAD
     with pytest.raises(ValueError, match='fused_upsample_loss must be'):
         MODELS.build(dict(HEAD, fused_upsample_loss='yes'))
+
+
+@pytest.mark.parametrize('kwargs', [
+    dict(), dict(classes='all'), dict(classes=[0, 2, 4]),
+    dict(class_weight=WEIGHTS.tolist())])
+@pytest.mark.parametrize('align_corners', [False, True])
+def test_lovasz_takes_low_res_logits(kwargs, align_corners):
+    """LovaszSoftmaxLoss on logits at feature size equals mmseg's
+    LovaszLoss on the logits resized first: value and gradient through the
+    resize; under no_grad the same value."""
+    logits, labels = logits_and_labels(4)
+    labels[labels == 3] = 1  # a class absent from the batch
+    ours = MODELS.build(dict(type='LovaszSoftmaxLoss', **kwargs))
+    theirs = MODELS.build(dict(type='LovaszLoss', per_image=False,
+                               reduction='none', **kwargs))
+    a = logits.clone().requires_grad_()
+    b = logits.clone().requires_grad_()
+    value = ours(a, labels, ignore_index=255, align_corners=align_corners)
+    expected = theirs(
+        F.interpolate(b, size=labels.shape[-2:], mode='bilinear',
+                      align_corners=align_corners), labels, ignore_index=255)
+    value.backward()
+    expected.backward()
+    torch.testing.assert_close(value, expected)
+    torch.testing.assert_close(a.grad, b.grad, rtol=1e-4, atol=1e-6)
+    with torch.no_grad():
+        torch.testing.assert_close(
+            ours(logits, labels, ignore_index=255,
+                 align_corners=align_corners), value.detach())
+
+
+def test_lovasz_under_bfloat16_autocast_and_on_channels_last_logits():
+    """bfloat16 channels-last logits (the fast path's): float32 value,
+    a gradient of the logits' dtype and shape, close to float32's."""
+    logits, labels = logits_and_labels(5)
+    loss = MODELS.build(dict(type='LovaszSoftmaxLoss'))
+    low = logits.to(torch.bfloat16).contiguous(
+        memory_format=torch.channels_last).requires_grad_()
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        value = loss(low, labels, ignore_index=255)
+    value.backward()
+    assert value.dtype == torch.float32
+    assert low.grad.dtype == torch.bfloat16 and low.grad.shape == low.shape
+    ref = logits.to(torch.bfloat16).float().requires_grad_()
+    expected = loss(ref, labels, ignore_index=255)
+    expected.backward()
+    torch.testing.assert_close(value, expected)
+    torch.testing.assert_close(low.grad.float(), ref.grad, rtol=2e-2,
+                               atol=2e-4)
+
+
+def test_lovasz_names_logits_and_labels_that_do_not_pair():
+    loss = MODELS.build(dict(type='LovaszSoftmaxLoss'))
+    with pytest.raises(ValueError, match=r'logits \(2, 5, 6, 8\) and labels'):
+        loss(torch.randn(2, 5, 6, 8), torch.zeros(3, 48, 64, dtype=torch.long))

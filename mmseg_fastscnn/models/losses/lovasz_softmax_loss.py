@@ -5,90 +5,165 @@ errors over every pixel of the batch, which on a CPU is most of a training
 step (1.4M pixels x 11 classes at batch 8, 360x480). The errors lie in
 [0, 1], where the bit patterns of float32 numbers, read as integers, order
 exactly as the numbers do; torch sorts integers with a radix sort, several
-times faster. The order, hence the loss, is the same.
+times faster. The order, hence the loss, is the same. The loss is linear in
+its upstream gradient, so the gradient is computed with the value, in place
+and at the logits' size (logits smaller than the labels are upsampled
+bilinearly by two matrix products, as in ``upsampled_cross_entropy``):
+no autograd graph of per-pixel tensors.
 """
-from typing import Optional, Sequence, Union
+from typing import Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
 from torch import Tensor
 
 from mmseg.registry import MODELS
+from ..bilinear import bilinear_matrices
 from .class_weight import (ClassWeight, as_tensor, check_num_classes,
                            load_class_weight)
 
 MAX_INT32 = 2**31 - 1
 
 
-def sort_descending(errors: Tensor) -> Tensor:
-    """Indices that sort non-negative float32 ``errors`` (P,) descending,
-    through a stable radix sort of their bit patterns as int32."""
-    keys = MAX_INT32 - errors.detach().contiguous().view(torch.int32)
-    return torch.sort(keys, stable=True).indices
+def sorted_descending(errors: Tensor,
+                      fg: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
+    """Non-negative float32 ``errors`` (P,) sorted descending, the class
+    mask ``fg`` (P,) in that order (float) and the sorting indices.
+
+    One stable radix sort of int32 keys: the errors' bit patterns (which
+    order as the numbers do) shifted up one bit, ``fg`` in the freed bit,
+    so the sorted keys hold both (an exact tie puts the class's pixels
+    first, which leaves the loss unchanged)."""
+    bits = errors.detach().contiguous().view(torch.int32)
+    keys = MAX_INT32 - (bits * 2 + fg.to(torch.int32))
+    keys, indices = torch.sort(keys, stable=True)
+    keys = MAX_INT32 - keys
+    fg_sorted = (keys & 1).to(errors.dtype)
+    return (keys >> 1).view(torch.float32), fg_sorted, indices
 
 
-def lovasz_grad(fg_sorted: Tensor) -> Tensor:
+def lovasz_grad(fg_sorted: Tensor, ranks: Optional[Tensor] = None) -> Tensor:
     """Gradient of the Lovasz extension of the Jaccard loss with respect to
     the errors sorted descending (Alg. 1 of the paper); ``fg_sorted`` (P,)
-    is 1 for the class's pixels in that order."""
-    gts = fg_sorted.sum()
-    intersection = gts - fg_sorted.cumsum(0)
-    union = gts + (1 - fg_sorted).cumsum(0)
-    jaccard = 1.0 - intersection / union
+    is 1 for the class's pixels in that order; ``ranks`` (P,) may hold
+    1, ..., P (float) to be reused across calls."""
+    if ranks is None:
+        ranks = torch.arange(1, len(fg_sorted) + 1, dtype=fg_sorted.dtype,
+                             device=fg_sorted.device)
+    # 1 - intersection / union with intersection = gts - fg seen and
+    # union = gts + background seen = gts + rank - fg seen
+    union = fg_sorted.cumsum(0).neg_().add_(ranks).add_(fg_sorted.sum())
+    jaccard = torch.div(ranks, union, out=union)
     jaccard[1:] = jaccard[1:] - jaccard[:-1]
     return jaccard
+
+
+class _LovaszSoftmax(torch.autograd.Function):
+    """Mean over ``chosen`` classes of the (weighted) Lovasz-softmax of
+    ``upsample_bilinear(logits, labels' size)`` over the whole batch."""
+
+    @staticmethod
+    def forward(ctx, logits: Tensor, labels: Tensor, chosen: Tensor,
+                class_weight: Optional[Tensor], ignore_index: int,
+                align_corners: bool) -> Tensor:
+        num, classes, height, width = logits.shape
+        size = tuple(labels.shape[-2:])
+        need_grad = ctx.needs_input_grad[0]
+        with torch.autocast(logits.device.type, enabled=False):
+            # (C, N, h, w) -> probabilities (C, P), each class contiguous
+            src = logits.detach().float().transpose(0, 1)
+            if (height, width) == size:
+                mats = None
+                probs = src.clone(memory_format=torch.contiguous_format)
+            else:
+                mats = bilinear_matrices((height, width), size,
+                                         align_corners, logits.device)
+                probs = torch.matmul(mats[0], torch.matmul(src, mats[1]))
+            probs = probs.contiguous().view(classes, -1)
+            probs.sub_(probs.amax(dim=0)).exp_()
+            probs.div_(probs.sum(dim=0))
+            flat = labels.reshape(-1)
+            invalid = flat == ignore_index
+            dprobs = torch.zeros_like(probs) if need_grad else None
+            total = probs.new_zeros(())
+            ranks = torch.arange(1, len(flat) + 1, dtype=probs.dtype,
+                                 device=probs.device)
+            for cls in chosen.tolist():
+                scale = 1.0 if class_weight is None else float(
+                    class_weight[cls])
+                fg = (flat == cls).float()
+                # p - fg per pixel; an ignored pixel gets 0 (error 0, no
+                # class's): it sorts last and changes neither the loss nor
+                # any gradient
+                signed = (probs[cls] - fg).masked_fill_(invalid, 0.0)
+                errors, fg_sorted, perm = sorted_descending(
+                    signed.abs(), fg)
+                grad = lovasz_grad(fg_sorted, ranks)
+                total += scale * torch.dot(errors, grad)
+                if need_grad:  # d|fg - p| / dp = sign(p - fg)
+                    row = dprobs[cls]
+                    row.scatter_(0, perm, grad)
+                    row.mul_(signed.sign_()).mul_(scale / len(chosen))
+            if need_grad:
+                # softmax backward: p * (dp - sum_c p dp)
+                inner = sum(probs[cls] * dprobs[cls]
+                            for cls in chosen.tolist())
+                dprobs.sub_(inner).mul_(probs)
+                del probs
+                grad_in = dprobs.view(classes, num, *size)
+                if mats is not None:
+                    grad_in = torch.matmul(
+                        mats[0].t(), torch.matmul(grad_in, mats[1].t()))
+                ctx.save_for_backward(grad_in)
+            ctx.dtype = logits.dtype
+        return total / len(chosen)
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, grad: Tensor):
+        (grad_in, ) = ctx.saved_tensors
+        grad_logits = (grad_in * grad.float()).transpose(0, 1).to(ctx.dtype)
+        return grad_logits, None, None, None, None, None
 
 
 def lovasz_softmax(logits: Tensor,
                    labels: Tensor,
                    classes: Union[str, Sequence[int]] = 'present',
                    class_weight: Optional[Tensor] = None,
-                   ignore_index: int = 255) -> Tensor:
+                   ignore_index: int = 255,
+                   align_corners: bool = False) -> Tensor:
     """Lovasz-softmax over every non-ignored pixel of the batch.
 
     Args:
-        logits: (N, C, H, W); the softmax is taken in float32.
+        logits: (N, C, h, w); upsampled bilinearly to the labels' (H, W)
+            when smaller; the softmax is taken in float32.
         labels: (N, H, W).
         classes: 'present' (classes in ``labels``), 'all', or a list.
         class_weight: Optional (C,) weights of the classes' terms.
         ignore_index: Label of pixels left out.
+        align_corners: Of the upsampling.
 
     Returns:
         Scalar: the mean over the chosen classes; 0 (with a gradient path)
-        when every pixel is ignored.
+        when every pixel is ignored or no class is chosen.
     """
     num_classes = logits.shape[1]
-    # (C, P): each class's probabilities contiguous, one copy
-    probs = logits.float().softmax(dim=1).transpose(0, 1).reshape(
-        num_classes, -1)
-    labels = labels.reshape(-1)
+    if logits.shape[0] != labels.shape[0] or labels.dim() != 3:
+        raise ValueError(f'lovasz_softmax: logits {tuple(logits.shape)} and '
+                         f'labels {tuple(labels.shape)} do not pair up')
     valid = labels != ignore_index
-    if not bool(valid.any()):
-        return logits.sum() * 0.0
     if classes in ('all', 'present'):
         chosen = torch.arange(num_classes, device=labels.device)
+        if classes == 'present':
+            counts = torch.bincount(labels[valid].reshape(-1).long(),
+                                    minlength=num_classes)
+            chosen = chosen[counts[:num_classes] > 0]
     else:
         chosen = torch.as_tensor(classes, device=labels.device)
-    fg = labels.unsqueeze(0) == chosen.unsqueeze(1)  # (C', P)
-    if classes == 'present':
-        present = fg.any(dim=1)
-        chosen, fg = chosen[present], fg[present]
-    if len(chosen) < num_classes:
-        probs = probs.index_select(0, chosen)
-    # an ignored pixel gets error 0 and is no class's: it sorts last and
-    # changes neither the loss nor any gradient (cheaper than removing it)
-    errors = (fg.float() - probs).abs() * valid
-    with torch.no_grad():  # the sorted order is a constant of the loss
-        grad = torch.empty_like(errors)
-        for row in range(len(chosen)):
-            perm = sort_descending(errors[row])
-            # dot(errors[perm], g) == dot(errors, g scattered back): no
-            # gather in the autograd graph, one product for every class
-            grad[row].scatter_(0, perm, lovasz_grad(fg[row][perm].float()))
-    losses = (errors * grad).sum(dim=1)
-    if class_weight is not None:
-        losses = losses * class_weight[chosen]
-    return losses.mean()
+    if not bool(valid.any()) or len(chosen) == 0:
+        return logits.sum() * 0.0
+    return _LovaszSoftmax.apply(logits, labels, chosen, class_weight,
+                                ignore_index, align_corners)
 
 
 @MODELS.register_module()
@@ -129,20 +204,25 @@ class LovaszSoftmaxLoss(nn.Module):
         self.loss_weight = loss_weight
         self._loss_name = loss_name
 
+    accepts_low_res_logits = True
+
     def forward(self,
                 pred: Tensor,
                 target: Tensor,
                 weight: Optional[Tensor] = None,
                 ignore_index: int = 255,
+                align_corners: bool = False,
                 **kwargs) -> Tensor:
-        """pred (N, C, H, W) logits, target (N, H, W) -> scalar loss."""
+        """pred (N, C, h, w) logits, target (N, H, W) -> scalar loss;
+        ``align_corners`` upsamples pred when (h, w) != (H, W)."""
         check_num_classes(self.class_weight, pred.shape[1], self.loss_name)
         if isinstance(self.classes, (list, tuple)) and not all(
                 0 <= c < pred.shape[1] for c in self.classes):
             raise ValueError(f'{self.loss_name}: classes {self.classes} '
                              f'must lie in [0, {pred.shape[1]})')
         return self.loss_weight * lovasz_softmax(
-            pred, target, self.classes, self.class_weight, ignore_index)
+            pred, target, self.classes, self.class_weight, ignore_index,
+            align_corners)
 
     @property
     def loss_name(self) -> str:
