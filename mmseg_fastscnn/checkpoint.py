@@ -139,3 +139,15 @@ def check_checkpoint_fits(model: torch.nn.Module, checkpoint: dict,
             f'checkpoint {filename} does not fit this model (another '
             'architecture or number of classes?):\n  ' + '\n  '.join(lines) +
             (f'\n  ... and {more} more' if more > 0 else ''))
+
+
+def load_fitting_checkpoint(model: torch.nn.Module, filename: str) -> dict:
+    """``filename`` loaded weights-only to the CPU (named errors for
+    missing, torn and unsafe files), refused unless it is a dict that fits
+    ``model`` (:func:`check_checkpoint_fits`); the loaded dict."""
+    checkpoint = load_checkpoint_file(filename, map_location='cpu')
+    if not isinstance(checkpoint, dict):
+        raise ValueError(f'{filename} holds a {type(checkpoint).__name__}, '
+                         'not a checkpoint dict or state dict')
+    check_checkpoint_fits(model, checkpoint, filename)
+    return checkpoint

@@ -7,7 +7,7 @@ from mmseg.apis import init_model
 from mmseg.registry import DATASETS
 from torch import nn
 
-from ..checkpoint import check_checkpoint_fits, load_checkpoint_file
+from ..checkpoint import load_fitting_checkpoint
 
 
 def init_model_checked(config: Union[str, Config], checkpoint: str,
@@ -26,12 +26,8 @@ def init_model_checked(config: Union[str, Config], checkpoint: str,
         The model in eval mode on ``device``, with ``cfg`` and
         ``dataset_meta`` set as ``init_model`` sets them.
     """
-    state = load_checkpoint_file(checkpoint, map_location='cpu')
-    if not isinstance(state, dict):
-        raise ValueError(f'{checkpoint} holds a {type(state).__name__}, not '
-                         'a checkpoint dict or state dict')
     model = init_model(config, None, device='cpu')
-    check_checkpoint_fits(model, state, checkpoint)
+    state = load_fitting_checkpoint(model, checkpoint)
     _load_checkpoint_to_model(model, state, strict=False)
     meta = state.get('meta', {}) if 'state_dict' in state else {}
     dataset_meta = meta.get('dataset_meta')

@@ -12,7 +12,7 @@ from mmengine.config import Config, ConfigDict
 from mmengine.registry import init_default_scope
 from mmseg.registry import DATASETS, MODELS
 
-from ..checkpoint import check_checkpoint_fits, load_checkpoint_file
+from ..checkpoint import load_fitting_checkpoint
 from ..datasets.integrity import DataIntegrityError
 
 # dataset wrappers and the keys that hold what they wrap
@@ -47,8 +47,7 @@ def check_before_run(cfg: Config, loaders: Sequence[str],
     model = MODELS.build(copy.deepcopy(model_cfg))
     check_datasets(cfg, loaders)
     if checkpoint and '://' not in checkpoint:
-        check_checkpoint_fits(model, load_checkpoint_file(checkpoint, 'cpu'),
-                              checkpoint)
+        load_fitting_checkpoint(model, checkpoint)
 
 
 def check_datasets(cfg: Config, loaders: Sequence[str]) -> None:
