@@ -8,7 +8,7 @@ class axis, forward and backward. Here the upsampling is two small matrix
 products (the same weights as ``F.interpolate``), softmax and its gradient
 are done in place, chunk by chunk, and the gradient is written in one pass
 as ``w_t * (softmax - onehot) / sum(w_t)``. Same value and gradient as the
-pair (float32 rounding apart; ``tests/models/test_losses.py``).
+pair (float32 rounding apart; ``tests/models/test_upsampled_loss.py``).
 """
 from typing import Optional
 
@@ -90,8 +90,8 @@ def upsampled_cross_entropy(logits: Tensor,
         target: (N, H, W) labels; ``ignore_index`` marks void.
         class_weight: (K,) or None.
         align_corners: As in ``F.interpolate``.
-        chunk: Images upsampled at a time (2 keeps a 360x480 chunk of 11
-            classes in a CPU's L3 cache).
+        chunk: Images upsampled and reduced at a time (a chunk's buffer
+            is reused in place by the passes over it).
 
     Returns:
         Scalar float32; 0 (with a zero gradient) when every pixel is void.
