@@ -4,9 +4,10 @@
 # Lovasz optimises a surrogate of each class's IoU, so thin, rare classes
 # (pole, sign) weigh as much as road; stage 1's class weights are dropped
 # (ablations/fastscnn_lovasz-ft-ce-weighted_1xb8-40e_camvid-360x480.py keeps
-# them). A Lovasz epoch trains 2.3x as long as a CE one on a CPU (a sort per class
-# over every pixel of the batch), hence a short second stage. load_from: stage 1's shipped weights; bash
-# tools/train_camvid.sh runs both stages and fine-tunes its own stage 1.
+# them). A Lovasz epoch trains 2.3x as long as a CE one on a CPU (a sort
+# per class over every pixel of the batch), hence a short second stage.
+# load_from: stage 1's shipped weights; bash tools/train_camvid.sh runs
+# both stages and fine-tunes its own stage 1.
 _base_ = './fastscnn_camvid.py'
 max_epochs = 40
 load_from = '{{ fileDirname }}/../checkpoints/fastscnn_camvid_stage1.pth'
