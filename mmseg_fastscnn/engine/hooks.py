@@ -12,7 +12,7 @@ from mmengine.dist import all_reduce, get_world_size, is_main_process
 from mmengine.hooks import CheckpointHook, EarlyStoppingHook, Hook
 
 from mmseg.registry import HOOKS
-from ..fileio import write_json
+from ..fileio import atomic_path, write_json
 from .weights_only import from_weights_only, to_weights_only
 
 
@@ -58,8 +58,7 @@ class SafeCheckpointHook(CheckpointHook):
       resumed from it never validates epoch k (no best checkpoint for it,
       an early-stopping count from before it). Here an epoch that is
       validated is checkpointed once every hook has seen its validation
-      (when the next epoch starts, or training ends), an epoch that is not,
-      as before.
+      (``after_val``), an epoch that is not, as before.
     - It removes the old ``best_*.pth`` before writing the new one, so a
       kill in between leaves no best checkpoint. Here the new best is
       written first; then the old one, and any other ``best_<key>_*.pth``
@@ -113,6 +112,11 @@ class SafeCheckpointHook(CheckpointHook):
             return
         super().after_train_epoch(runner)
 
+    def after_val(self, runner) -> None:
+        """Write the epoch checkpoint held back by ``after_train_epoch``:
+        every hook has seen this epoch's validation (``after_val_epoch``)."""
+        self._save_deferred(runner)
+
     def _save_deferred(self, runner) -> None:
         if not self._deferred:
             return
@@ -120,12 +124,39 @@ class SafeCheckpointHook(CheckpointHook):
         runner.logger.info(f'Saving checkpoint at {runner.epoch} epochs '
                            '(after its validation)')
         # runner.epoch already counts the epoch that ended
-        self._save_checkpoint_with_step(
-            runner, runner.epoch,
-            meta=dict(epoch=runner.epoch, iter=runner.iter))
+        self._save_epoch_checkpoint(runner, runner.epoch)
 
-    def before_train_epoch(self, runner) -> None:
-        self._save_deferred(runner)
+    def _save_epoch_checkpoint(self, runner, epoch: int) -> None:
+        """mmengine's epoch save (``max_keep_ckpts``, ``last_ckpt``, the
+        ``last_checkpoint`` pointer) through the public
+        ``Runner.save_checkpoint``: its own helper is private."""
+        if self.max_keep_ckpts > 0 and epoch not in self.keep_ckpt_ids:
+            if len(self.keep_ckpt_ids) == self.max_keep_ckpts:
+                oldest = self.file_backend.join_path(
+                    self.out_dir,
+                    self.filename_tmpl.format(self.keep_ckpt_ids.popleft()))
+                if is_main_process() and self.file_backend.isfile(oldest):
+                    self.file_backend.remove(oldest)
+            self.keep_ckpt_ids.append(epoch)
+            runner.message_hub.update_info('keep_ckpt_ids',
+                                           list(self.keep_ckpt_ids))
+        filename = self.filename_tmpl.format(epoch)
+        self.last_ckpt = self.file_backend.join_path(self.out_dir, filename)
+        runner.message_hub.update_info('last_ckpt', self.last_ckpt)
+        runner.save_checkpoint(
+            self.out_dir,
+            filename,
+            save_optimizer=self.save_optimizer,
+            save_param_scheduler=self.save_param_scheduler,
+            meta=dict(epoch=epoch, iter=runner.iter),
+            by_epoch=True,
+            backend_args=self.backend_args,
+            **self.args)
+        if is_main_process():
+            with atomic_path(osp.join(runner.work_dir,
+                                      'last_checkpoint')) as tmp, open(
+                                          tmp, 'w') as f:
+                f.write(self.last_ckpt)
 
     def after_train(self, runner) -> None:
         self._save_deferred(runner)

@@ -55,10 +55,8 @@ def from_weights_only(obj: Any) -> Any:
     if isinstance(obj, dict):
         kind = obj.get(TYPE_KEY)
         if kind == 'HistoryBuffer':
-            buffer = HistoryBuffer(max_length=obj['max_length'])
-            buffer._log_history = obj['log'].numpy()
-            buffer._count_history = obj['count'].numpy()
-            return buffer
+            return HistoryBuffer(obj['log'].numpy(), obj['count'].numpy(),
+                                 max_length=obj['max_length'])
         if kind == 'ndarray':
             return obj['data'].numpy()
         out = OrderedDict() if isinstance(obj, OrderedDict) else {}

@@ -139,3 +139,26 @@ def test_copied_work_dir_resumes_without_touching_the_original(
     assert best_files(copy) == ['best_score_epoch_2.pth']
     assert open(osp.join(copy, 'early_stopped.json')).read() == \
         f'{{"epoch": {STOP_AT}}}'
+
+
+def test_max_keep_ckpts_keeps_the_newest_validated_epochs(
+        tiny_camvid, tmp_path):
+    """mmengine's ``max_keep_ckpts`` with epoch checkpoints written after
+    their validation: the oldest is removed, the pointer names the newest."""
+    work = str(tmp_path / 'keep')
+    run('tools/train.py', scored_config(tmp_path / 'keep.py'), '--work-dir',
+        work, '--cfg-options', *options(tiny_camvid),
+        'default_hooks.checkpoint.max_keep_ckpts=2')
+    names = sorted(n for n in os.listdir(work) if n.endswith('.pth'))
+    assert names == [
+        'best_score_epoch_2.pth', f'epoch_{STOP_AT - 1}.pth',
+        f'epoch_{STOP_AT}.pth'
+    ]
+    with open(osp.join(work, 'last_checkpoint')) as f:
+        assert f.read() == osp.join(work, f'epoch_{STOP_AT}.pth')
+    last = torch.load(osp.join(work, f'epoch_{STOP_AT}.pth'),
+                      weights_only=True)
+    assert last['message_hub']['runtime_info']['keep_ckpt_ids'] == [
+        STOP_AT - 1, STOP_AT
+    ]
+    assert last['meta']['early_stopping'][0]['wait_count'] == 2
