@@ -153,9 +153,8 @@ class SafeCheckpointHook(CheckpointHook):
             backend_args=self.backend_args,
             **self.args)
         if is_main_process():
-            with atomic_path(osp.join(runner.work_dir,
-                                      'last_checkpoint')) as tmp, open(
-                                          tmp, 'w') as f:
+            pointer = osp.join(runner.work_dir, 'last_checkpoint')
+            with atomic_path(pointer) as tmp, open(tmp, 'w') as f:
                 f.write(self.last_ckpt)
 
     def after_train(self, runner) -> None:
