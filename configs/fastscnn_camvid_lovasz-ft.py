@@ -30,7 +30,7 @@ param_scheduler = [
 ]
 train_cfg = dict(max_epochs=max_epochs)
 # select the checkpoint at the size tools/test.py and the deploy tools run
-# the network at (540x720, see the base config): the test pipeline, each
+# the network at (the base config's test_scale): the test pipeline, each
 # val frame decoded once
 val_dataloader = dict(dataset=dict(pipeline=[
     dict(t, scale=_base_.test_scale) if t['type'] == 'Resize' else t

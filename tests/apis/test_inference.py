@@ -45,18 +45,23 @@ def test_init_model_checked_accepts_bare_state_dict(
 def test_inference_model_runs_the_network_at_the_test_size(
         camvid_root, random_checkpoint):
     """inference_model (tools/infer.py) follows cfg.test_pipeline: the
-    network sees the 360x480 frame at 540x720, the answer is at 360x480."""
+    network sees the 360x480 frame at the test size (360x480, or 540x720
+    when the pipeline says 1.5x); the answer is at 360x480."""
+    from mmengine import Config
     from mmseg.apis import inference_model
     from mmseg_fastscnn.apis import init_model_checked
-    model = init_model_checked(CONFIG, random_checkpoint)
-    seen = []
-    model.backbone.register_forward_pre_hook(
-        lambda module, args: seen.append(tuple(args[0].shape[2:])))
     image = osp.join(camvid_root, 'val',
                      sorted(os.listdir(osp.join(camvid_root, 'val')))[0])
-    result = inference_model(model, image)
-    assert seen == [(540, 720)]
-    assert tuple(result.pred_sem_seg.data.shape) == (1, 360, 480)
+    scaled = Config.fromfile(CONFIG)
+    scaled.test_pipeline[1]['scale'] = (720, 540)
+    seen = []
+    for config in (CONFIG, scaled):
+        model = init_model_checked(config, random_checkpoint)
+        model.backbone.register_forward_pre_hook(
+            lambda module, args: seen.append(tuple(args[0].shape[2:])))
+        result = inference_model(model, image)
+        assert tuple(result.pred_sem_seg.data.shape) == (1, 360, 480)
+    assert seen == [(360, 480), (540, 720)]
 
 
 def test_mmseg_inferencer_runs_our_config(camvid_root, random_checkpoint,

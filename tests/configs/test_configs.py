@@ -135,23 +135,28 @@ def _resize(pipeline):
 
 
 def test_models_are_tested_and_selected_at_the_deployed_size():
-    """tools/test.py and the deploy tools see CamVid's 480x360 frames at
-    1.5x; stage 1 validates at 1x, every stage-2 config at the test size."""
+    """tools/test.py and the deploy tools run the network at the config's
+    test size: CamVid's 360x480 for the main config, 540x720 for the 1.5x
+    ablations; every stage-2 config selects its checkpoint at that size."""
     main = Config.fromfile(osp.join(ROOT, 'configs', 'fastscnn_camvid.py'))
     assert _resize(main.val_dataloader.dataset.pipeline) == (480, 360)
-    assert _resize(main.test_dataloader.dataset.pipeline) == (720, 540)
+    assert _resize(main.test_dataloader.dataset.pipeline) == (480, 360)
     # inference_model reads cfg.test_pipeline, tools/test.py the dataloader
     assert main.test_pipeline == main.test_dataloader.dataset.pipeline
+    scaled = Config.fromfile(
+        osp.join(ROOT, 'configs', 'ablations',
+                 'fastscnn_scale1.5x_1xb8-150e_camvid-360x480.py'))
+    assert _resize(scaled.test_pipeline) == (720, 540)
+    assert scaled.val_dataloader.dataset.pipeline == scaled.test_pipeline
     stage2 = [p for p in CONFIGS if 'lovasz-ft' in osp.basename(p)]
     assert len(stage2) >= 2
     for path in stage2:
         cfg = Config.fromfile(path)
+        assert cfg.test_dataloader.dataset.pipeline == cfg.test_pipeline, path
+        size = (720, 540) if 'scale1.5x' in path else (480, 360)
+        assert _resize(cfg.test_pipeline) == size, path
         if cfg.val_dataloader is None:  # train + val: nothing validated
-            assert (cfg.test_dataloader.dataset.pipeline == cfg.test_pipeline
-                    == main.test_dataloader.dataset.pipeline), path
             continue
-        assert (cfg.test_dataloader.dataset.pipeline == cfg.test_pipeline ==
-                main.test_dataloader.dataset.pipeline), path
         # validation: the test pipeline with frames decoded once
         once = {'LoadImageFromFileOnce': 'LoadImageFromFile',
                 'LoadAnnotationsOnce': 'LoadAnnotations'}

@@ -56,8 +56,8 @@ def test_infer_tool_runs_at_the_test_size_or_as_cfg_options_say(
                str(tmp_path / 'a')])
     tool.main([CONFIG, random_checkpoint, image, '--out-dir',
                str(tmp_path / 'b'), '--cfg-options',
-               'test_pipeline.1.scale=(480,360)'])
-    assert seen == [(540, 720), (360, 480)]
+               'test_pipeline.1.scale=(720,540)'])
+    assert seen == [(360, 480), (540, 720)]
     name = osp.splitext(osp.basename(image))[0] + '.png'
     for out in ('a', 'b'):
         labels = np.asarray(Image.open(tmp_path / out / 'labels' / name))

@@ -121,8 +121,8 @@ def test_export_without_camvid_writes_metadata_and_checks_infer_parity(
     assert meta['input_channel_order'] == 'BGR'
     assert meta['input_layout'] == 'NCHW'
     assert meta['input_size_hw'] == [96, 128]
-    # the test pipeline resizes any frame to fit 720x540
-    assert meta['work_size_hw'] == [540, 720]
+    # the test pipeline resizes any frame to fit 480x360
+    assert meta['work_size_hw'] == [360, 480]
     assert meta['mean_rgb'] == [123.675, 116.28, 103.53]
     assert not [n for n in os.listdir(tmp_path) if 'tmp' in n]
     # INT8 without CamVid needs frames to calibrate on: it says so first
@@ -147,7 +147,10 @@ def test_small_tool_outputs(camvid_root, tmp_path, capsys):
     """complexity.py includes the deployed size; class_stats.py takes a
     split as check_dataset.py names it; plot_curves.py writes its JSON."""
     rows, total = complexity.main([CONFIG])
-    assert 'flops@540x720' in total and 'flops@360x480' in total
+    assert sorted(total) == ['flops@1024x2048', 'flops@360x480', 'params']
+    scaled = osp.join(osp.dirname(CONFIG), 'ablations',
+                      'fastscnn_scale1.5x_1xb8-150e_camvid-360x480.py')
+    rows, total = complexity.main([scaled])  # deployed at 1.5x
     assert total['flops@540x720'] == pytest.approx(
         2.25 * total['flops@360x480'], rel=0.05)
     stats = class_stats.main(

@@ -1,5 +1,6 @@
-# --tta for the configs that train and test on CamVid frames at 1.5x
-# (540x720): flips and scales 0.75x, 1x, 1.25x of that working size.
+# For the configs that train and test on CamVid frames at 1.5x (540x720):
+# that size, and --tta's flips and scales 0.75x, 1x, 1.25x of it.
+scale_1_5x = (720, 540)  # (w, h)
 tta_pipeline_1_5x = [
     dict(type='LoadImageFromFile', backend_args=None),
     dict(
