@@ -11,7 +11,8 @@
 #   (configs/fastscnn_camvid{,_lovasz-ft}_trainval.py, work dirs *_trainval).
 # Work dirs: $WORK_DIR/fastscnn_camvid and $WORK_DIR/fastscnn_camvid_lovasz-ft
 # (WORK_DIR defaults to work_dirs; relative to the project root). The model
-# to publish is stage 2's best_mIoU_epoch_*.pth (tools/publish_model.py).
+# to publish (tools/publish_model.py) is stage 2's best_mIoU_epoch_*.pth, or
+# with --trainval its last epoch.
 # --work-dir and --load-from are refused: they would apply to both stages.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -23,7 +23,9 @@ def test_every_release_is_described_by_its_file():
     models = zoo()
     assert {m['Weights'] for m in models} == {
         'checkpoints/fastscnn_camvid.pth',
-        'checkpoints/fastscnn_camvid_stage1.pth'
+        'checkpoints/fastscnn_camvid_stage1.pth',
+        'checkpoints/fastscnn_camvid_train.pth',
+        'checkpoints/fastscnn_camvid_trainval_stage1.pth'
     }
     for model in models:
         path = osp.join(ROOT, model['Weights'])
