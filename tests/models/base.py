@@ -170,15 +170,19 @@ class SegmentorTester:
             after = SegmentorExportWrapper(other, 'logits', True)(x)
         assert torch.equal(after, expected)
 
-    def test_torchscript_trace(self):
+    def test_torchscript_trace(self, camvid_root):
         """The traced wrapper labels as the eager one, on the example input
-        and on another."""
+        (noise) and on another (a CamVid frame, BGR 0..255)."""
         wrapper = SegmentorExportWrapper(self.trained(), 'cls')
         x = torch.randn(1, 3, *self.export_size)
+        h, w = self.export_size
+        name = sorted(os.listdir(osp.join(camvid_root, 'val')))[0]
+        frame = mmcv.imresize(
+            mmcv.imread(osp.join(camvid_root, 'val', name)), (w, h))
+        x2 = torch.from_numpy(frame.transpose(2, 0, 1)[None].astype(np.float32))
         with torch.no_grad():
             traced = torch.jit.trace(wrapper, x, check_trace=self.check_trace)
             assert torch.equal(traced(x), wrapper(x))
-            x2 = torch.randn(1, 3, *self.export_size)
             expected = wrapper(x2)
             assert torch.equal(traced(x2), expected)
         assert len(torch.unique(expected)) > 1
