@@ -1,8 +1,7 @@
 # Ablation of stage 2: the Lovasz fine-tune trained on CamVid frames seen at
 # 1.5x (540x720; scale augmentation 0.5-2.0 around it, still 360x480 crops),
-# validated and tested at 1.5x. The same training
-# pipeline as the stage-1 ablation fastscnn_scale1.5x_1xb8-150e_..., here
-# from the 1x stage-1 model.
+# validated and tested at 1.5x. The same training pipeline as the stage-1
+# ablation fastscnn_scale1.5x_1xb8-150e_..., here from the 1x stage-1 model.
 _base_ = ['../fastscnn_camvid_lovasz-ft.py', '../_base_/datasets/camvid_tta_1.5x.py']
 train_pipeline = [
     dict(t, scale=_base_.scale_1_5x) if t['type'] == 'RandomResize' else t

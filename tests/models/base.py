@@ -170,16 +170,22 @@ class SegmentorTester:
             after = SegmentorExportWrapper(other, 'logits', True)(x)
         assert torch.equal(after, expected)
 
-    def test_torchscript_trace(self, camvid_root):
-        """The traced wrapper labels as the eager one, on the example input
-        (noise) and on another (a CamVid frame, BGR 0..255)."""
-        wrapper = SegmentorExportWrapper(self.trained(), 'cls')
-        x = torch.randn(1, 3, *self.export_size)
+    def val_frame(self, camvid_root: str) -> np.ndarray:
+        """The first CamVid val frame at ``export_size``: (1, 3, H, W)
+        float32, BGR 0..255, as the exported graph takes it."""
         h, w = self.export_size
         name = sorted(os.listdir(osp.join(camvid_root, 'val')))[0]
         frame = mmcv.imresize(
             mmcv.imread(osp.join(camvid_root, 'val', name)), (w, h))
-        x2 = torch.from_numpy(frame.transpose(2, 0, 1)[None].astype(np.float32))
+        return frame.transpose(2, 0, 1)[None].astype(np.float32)
+
+    def test_torchscript_trace(self, camvid_root):
+        """The traced wrapper (preprocessing inside) labels as the eager
+        one, on the example input (noise) and on another (a CamVid frame)."""
+        wrapper = SegmentorExportWrapper(
+            self.trained(), 'cls', with_preprocess=True)
+        x = torch.rand(1, 3, *self.export_size) * 255
+        x2 = torch.from_numpy(self.val_frame(camvid_root))
         with torch.no_grad():
             traced = torch.jit.trace(wrapper, x, check_trace=self.check_trace)
             assert torch.equal(traced(x), wrapper(x))
@@ -193,11 +199,7 @@ class SegmentorTester:
         pytest.importorskip('onnxruntime')
         pytest.importorskip('onnx')
         model = self.trained()
-        h, w = self.export_size
-        name = sorted(os.listdir(osp.join(camvid_root, 'val')))[0]
-        frame = mmcv.imresize(
-            mmcv.imread(osp.join(camvid_root, 'val', name)), (w, h))
-        x = frame.transpose(2, 0, 1)[None].astype(np.float32)
+        x = self.val_frame(camvid_root)
         for mode in self.export_modes:
             path = export_onnx(model, str(tmp_path / f'{mode}.onnx'), mode,
                                self.export_size)
