@@ -41,12 +41,15 @@ def test_test_tool_reads_only_the_split_it_evaluates(camvid_root, tmp_path):
     assert evaluated['images'] == 2
     assert evaluated['checkpoint'] == SHIPPED
     assert f'img_path={root}/test' in proc.stdout + proc.stderr
-    # without test/: the error names the folder and how to evaluate val
+    # without test/ (a folder of its own: the SegNet layout has test/):
+    # the error names the folder and how to evaluate val
+    no_test = link_camvid_subset(tmp_path / 'train_val', camvid_root,
+                                 {'train': 1, 'val': 1})
     proc = run_tool('tools/test.py', CONFIG, SHIPPED, '--work-dir',
-                    str(work), '--cfg-options', f'data_root={camvid_root}',
+                    str(work), '--cfg-options', f'data_root={no_test}',
                     check=False)
     assert proc.returncode == 1
-    assert f'test split not found: {camvid_root}/test' in proc.stderr
+    assert f'test split not found: {no_test}/test' in proc.stderr
     assert 'test_dataloader.dataset.data_prefix.img_path=val' in proc.stderr
     assert 'Traceback' not in proc.stderr
 
