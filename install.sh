@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # One-command set-up on a fresh machine (CPU): torch, mmcv built from source
-# (about 11 minutes on 2 cores the first time; pip caches the wheel), mmengine,
+# (about 12-20 minutes on 2 cores the first time; pip caches the wheel), mmengine,
 # mmsegmentation, this plugin (editable) and the test tools.
 set -euo pipefail
 cd "$(dirname "$0")"
 PY=${PYTHON:-python3}
 
-# torch 2.13.0 is a local CPU build here; an unpinned torch pulls CUDA.
+# torch 2.13.0, pinned (mmcv below is compiled against it). On Linux x86 pip's
+# default torch is the CUDA build (GBs of CUDA libraries); for the CPU build,
+# run first: pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu
+# (this line then finds it installed and keeps it).
 # setuptools: mmcv's setup.py and mmengine's `mmseg::` configs need
 # pkg_resources (gone from setuptools 81), torch 2.13 needs >= 77.0.3.
 $PY -m pip install torch==2.13.0 "setuptools>=77.0.3,<81" wheel ninja
