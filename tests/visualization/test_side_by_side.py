@@ -30,6 +30,7 @@ def test_visualizer_writes_panel(tmp_path):
             type='SideBySideSegVisualizer',
             name='vis_test',
             save_dir=str(tmp_path),
+            panel_dir=str(tmp_path),  # panels, as tools/test.py --show-dir
             vis_backends=[dict(type='LocalVisBackend')]))
     vis.dataset_meta = dict(classes=CLASSES, palette=PALETTE)
     gt, pred = hand_checked_case()
