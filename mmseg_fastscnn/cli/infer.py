@@ -18,12 +18,10 @@ import torch
 import torch.nn as nn
 from mmengine.config import Config, DictAction
 from mmengine.utils import ProgressBar
-from mmseg.apis import inference_model
 
 from ..apis import init_model_checked
-from ..engine.mixed_precision import autocast_or_log
+from ..apis.inference import BACKENDS, build_segmenter
 from ..fileio import DiskWriteError, atomic_path
-from ..models.outputs import logits_to_output
 from ..utils import apply_cfg_options
 from ..visualization import colorize, legend_strip
 
@@ -71,31 +69,6 @@ def video_frames(path: str) -> Tuple[Iterator[np.ndarray], int, float]:
             capture.release()
 
     return frames(), total, fps
-
-
-def segment(model, image_bgr: np.ndarray, mode: str):
-    """-> labels (H, W) uint8 (uint16 past 256 classes), probabilities
-    (K, H, W) or None."""
-    result = inference_model(model, image_bgr)
-    labels = result.pred_sem_seg.data[0].cpu().numpy()
-    num_classes = len(model.dataset_meta['classes'])
-    labels = labels.astype(np.uint8 if num_classes <= 256 else np.uint16)
-    probs = None
-    if mode == 'prob':  # seg_logits hold logits, at the frame's size
-        probs = logits_to_output(result.seg_logits.data[None], 'prob')
-        probs = probs[0].cpu().numpy()
-    return labels, probs
-
-
-def inference_precision(model: nn.Module, amp: bool) -> torch.autocast:
-    """``--amp``: the model's weights to channels-last and a bfloat16
-    autocast context where the device has fast bfloat16 (logged either
-    way); otherwise a disabled context."""
-    device_type = next(model.parameters()).device.type
-    enabled = amp and autocast_or_log(amp, device_type, 'inference')
-    if amp:
-        model.to(memory_format=torch.channels_last)
-    return torch.autocast(device_type, dtype=torch.bfloat16, enabled=enabled)
 
 
 def write_image(image: np.ndarray, path: str) -> None:
@@ -156,15 +129,30 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help='--mode prob: write the confidence maps but not '
                         'the probability arrays (prob/*.npy)')
     parser.add_argument('--device', default='cpu')
+    parser.add_argument('--backend', choices=BACKENDS, default='pytorch',
+                        help='pytorch (default): the fast path (BN folded, '
+                        'channels-last) where it gives inference_model\'s '
+                        'labels; onnxruntime: the exported graph')
+    parser.add_argument('--onnx', help='--backend onnxruntime: a graph from '
+                        'tools/deployment/export_onnx.py (fp32 or .int8.onnx)'
+                        '; default: the model exported on the fly (fp32)')
+    parser.add_argument('--no-fast', action='store_true',
+                        help='--backend pytorch: mmseg\'s inference_model on '
+                        'the plain model (the reference; slower)')
+    parser.add_argument('--threads', type=int,
+                        help='CPU threads (default: torch\'s and ONNX '
+                        'Runtime\'s own, one per core)')
     parser.add_argument('--amp', action='store_true',
-                        help='bfloat16 autocast and channels-last weights '
-                        '(float32 with a log line where the device has no '
-                        'fast bfloat16)')
+                        help='--backend pytorch: bfloat16 autocast and '
+                        'channels-last weights (float32 with a log line '
+                        'where the device has no fast bfloat16)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config keys, e.g. test_pipeline')
     args = parser.parse_args(argv)
     named_paths = ((args.config, 'config'), (args.checkpoint, 'checkpoint'),
                    (args.input, 'input'))
+    if args.onnx is not None:
+        named_paths += ((args.onnx, 'onnx'), )
     for path, what in named_paths:
         if not osp.exists(path):
             raise FileNotFoundError(f'{what} not found: {path}')
@@ -172,27 +160,34 @@ def parse_args(argv=None) -> argparse.Namespace:
         raise ValueError(f'--opacity must be in [0, 1], got {args.opacity}')
     if args.no_npy and args.mode != 'prob':
         raise ValueError('--no-npy only applies to --mode prob')
+    if args.onnx is not None and args.backend != 'onnxruntime':
+        raise ValueError('--onnx needs --backend onnxruntime')
+    if args.no_fast and args.backend != 'pytorch':
+        raise ValueError('--no-fast applies to --backend pytorch')
+    if args.amp and args.backend != 'pytorch':
+        raise ValueError('--amp applies to --backend pytorch')
+    if args.threads is not None and args.threads < 1:
+        raise ValueError(f'--threads must be >= 1, got {args.threads}')
     return args
 
 
 class Segmenter:
-    """Segments frames and writes their outputs; counts the frames and the
-    seconds spent in the model."""
+    """Segments frames (``build_segmenter``) and writes their outputs;
+    counts the frames."""
 
     def __init__(self, args, model: nn.Module) -> None:
         self.args, self.model = args, model
-        self.autocast = inference_precision(model, args.amp)
+        self.segment = build_segmenter(
+            model, args.backend, args.mode, fast=not args.no_fast,
+            amp=args.amp, onnx=args.onnx, threads=args.threads)
         self.extra = dict(
             classes=None if args.no_legend else model.dataset_meta['classes'],
             save_npy=not args.no_npy)
-        self.written, self.model_s = 0, 0.0
+        self.written = 0
 
     def __call__(self, image: np.ndarray, name: str) -> np.ndarray:
         """Segment one BGR frame, write its files; the overlay (BGR)."""
-        started = time.perf_counter()
-        with self.autocast:
-            labels, probs = segment(self.model, image, self.args.mode)
-        self.model_s += time.perf_counter() - started
+        labels, probs = self.segment(image)
         overlay = save_outputs(self.args.out_dir, name, image, labels, probs,
                                self.model.dataset_meta['palette'],
                                self.args.opacity, **self.extra)
@@ -252,17 +247,29 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     cfg = Config.fromfile(args.config)
     apply_cfg_options(cfg, args.cfg_options)
+    if args.threads:
+        torch.set_num_threads(args.threads)
     model = init_model_checked(cfg, args.checkpoint, args.device)
     segmenter = Segmenter(args, model)
+    segment = segmenter.segment
+    print(f'inference: {segment.description}', flush=True)
     wall_start = time.perf_counter()
-    if args.input.lower().endswith(VIDEO_SUFFIXES):
-        segment_video(args, segmenter)
-    else:
-        segment_images(args, segmenter)
-    wall_s = time.perf_counter() - wall_start
+    try:
+        if args.input.lower().endswith(VIDEO_SUFFIXES):
+            segment_video(args, segmenter)
+        else:
+            segment_images(args, segmenter)
+    finally:
+        if hasattr(segment, 'close'):
+            segment.close()
+    # exporting on the fly is set-up, not frames: it is reported apart
+    export_s = getattr(segment, 'export_s', 0.0)
+    wall_s = time.perf_counter() - wall_start - export_s
     written = segmenter.written
+    if export_s:
+        print(f'\nexported to ONNX in {export_s:.1f} s (not counted below)')
     print(f'\n{written} image(s) segmented into {args.out_dir}: '
-          f'{written / max(segmenter.model_s, 1e-9):.1f} frames/s in the '
+          f'{written / max(segment.model_s, 1e-9):.1f} frames/s in the '
           f'model, {written / max(wall_s, 1e-9):.1f} frames/s with reading '
-          'and writing')
+          f'and writing ({segment.description})')
     return written
