@@ -104,16 +104,76 @@ def test_all_void_gives_zero_and_a_zero_gradient():
     assert float(x.grad.abs().max()) == 0.0
 
 
-def test_second_backward_is_refused_and_bad_shapes_are_named():
+def test_second_backward_gives_the_same_gradient_and_bad_args_are_named():
+    """Backward reads the saved softmax buffers, never writes them: a second
+    backward of a retained graph adds the same gradient again, and the
+    saved tensors are unchanged by a backward."""
     logits, labels = logits_and_labels()
-    value = upsampled_cross_entropy(logits.requires_grad_(), labels)
+    x = logits.requires_grad_()
+    value = upsampled_cross_entropy(x, labels, WEIGHTS)
+    before = [t.clone() for t in value.grad_fn.saved_tensors]
     value.backward(retain_graph=True)
-    with pytest.raises(RuntimeError, match='backward ran twice'):
-        value.backward()
+    first = x.grad.clone()
+    after = value.grad_fn.saved_tensors
+    assert len(before) == len(after) > 5
+    for old, new in zip(before, after):
+        assert torch.equal(old, new)
+    value.backward()
+    torch.testing.assert_close(x.grad, 2 * first)
     with pytest.raises(ValueError, match=r'target \(N, H, W\)'):
         upsampled_cross_entropy(logits, labels[:, None])
     with pytest.raises(ValueError, match='chunk must be'):
         upsampled_cross_entropy(logits, labels, chunk=0)
+    with pytest.raises(ValueError, match="reduction must be 'mean' or"):
+        upsampled_cross_entropy(logits, labels, reduction='none')
+
+
+def test_saved_tensor_hooks_see_the_softmax_buffers():
+    """The softmax buffers backward needs go through ctx.save_for_backward,
+    so saved-tensor hooks (offloading, checkpointing) handle them; a pack
+    hook that copies them leaves the gradient unchanged."""
+    logits, labels = logits_and_labels(1)
+    packed = []
+
+    def pack(t):
+        packed.append(t.numel())
+        return t.clone()
+
+    ref_in = logits.clone().requires_grad_()
+    upsampled_cross_entropy(ref_in, labels, WEIGHTS).backward()
+    x = logits.clone().requires_grad_()
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+        value = upsampled_cross_entropy(x, labels, WEIGHTS)
+    value.backward()
+    n, k = logits.shape[:2]
+    assert sum(packed) >= n * k * labels[0].numel()  # every chunk's softmax
+    torch.testing.assert_close(x.grad, ref_in.grad)
+
+
+@pytest.mark.parametrize('reduction', ['mean', 'sum'])
+@pytest.mark.parametrize('weight', [None, WEIGHTS])
+@pytest.mark.parametrize('align_corners', [False, True])
+def test_upsampled_cross_entropy_gradcheck(reduction, weight, align_corners):
+    """float64 gradcheck of the custom autograd.Function (small inputs,
+    void pixels, chunks of 2 over 3 images)."""
+    g = torch.Generator().manual_seed(2)
+    x = torch.randn(3, 4, 3, 4, generator=g, dtype=torch.float64,
+                    requires_grad=True)
+    labels = torch.randint(0, 4, (3, 7, 9), generator=g)
+    labels[0, :2] = 255
+    w = None if weight is None else weight[:4]
+    assert torch.autograd.gradcheck(
+        lambda t: upsampled_cross_entropy(t, labels, w, 255, align_corners,
+                                          2, reduction), (x, ),
+        fast_mode=True)
+
+
+def test_upsampled_cross_entropy_sum_is_the_mean_times_its_weights():
+    logits, labels = logits_and_labels(3)
+    mean = upsampled_cross_entropy(logits, labels, WEIGHTS)
+    total = upsampled_cross_entropy(logits, labels, WEIGHTS, reduction='sum')
+    valid = labels != 255
+    torch.testing.assert_close(total, mean * WEIGHTS[labels[valid]].sum())
 
 
 def test_ce_loss_takes_low_res_logits_with_and_without_smoothing():
@@ -229,3 +289,28 @@ def test_lovasz_names_logits_and_labels_that_do_not_pair():
     loss = MODELS.build(dict(type='LovaszSoftmaxLoss'))
     with pytest.raises(ValueError, match=r'logits \(2, 5, 6, 8\) and labels'):
         loss(torch.randn(2, 5, 6, 8), torch.zeros(3, 48, 64, dtype=torch.long))
+
+
+@pytest.mark.parametrize('small,kwargs', [
+    ((3, 4), dict()), ((5, 7), dict(class_weight=[0.5, 1.0, 2.0, 3.0])),
+    ((3, 4), dict(classes='all', align_corners=True))])
+def test_lovasz_softmax_gradcheck(small, kwargs):
+    """float64 gradcheck of the Lovasz custom autograd.Function, on logits
+    smaller than the labels and at their size (float64 sorts by int64 keys
+    exactly as float32 by int32 ones)."""
+    from mmseg_fastscnn.models.losses.lovasz_softmax_loss import \
+        lovasz_softmax
+    g = torch.Generator().manual_seed(3)
+    x = torch.randn(2, 4, *small, generator=g, dtype=torch.float64,
+                    requires_grad=True)
+    labels = torch.randint(0, 4, (2, 5, 7), generator=g)
+    labels[0, :2] = 255
+    labels[labels == 2] = 1  # a class absent from the labels
+    weight = kwargs.get('class_weight')
+    weight = None if weight is None else torch.tensor(weight,
+                                                      dtype=torch.float64)
+    assert torch.autograd.gradcheck(
+        lambda t: lovasz_softmax(t, labels, kwargs.get('classes', 'present'),
+                                 weight, 255,
+                                 kwargs.get('align_corners', False)), (x, ),
+        fast_mode=True)

@@ -21,25 +21,43 @@ from mmseg.registry import MODELS
 from ..bilinear import bilinear_matrices
 from .class_weight import (ClassWeight, as_tensor, check_num_classes,
                            load_class_weight)
+from .reduction import resolve_reduction
 
-MAX_INT32 = 2**31 - 1
+# Integer keys of non-negative floats: (int dtype, its max, bits of 1.0).
+# float64 (gradcheck) sorts by int64 keys the same way.
+SORT_KEYS = {
+    torch.float32: (torch.int32, 2**31 - 1, 0x3F800000),
+    torch.float64: (torch.int64, 2**63 - 1, 0x3FF0000000000000),
+}
 
 
 def sorted_descending(errors: Tensor,
                       fg: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
-    """Non-negative float32 ``errors`` (P,) sorted descending, the class
-    mask ``fg`` (P,) in that order (float) and the sorting indices.
+    """Errors (P,) in [0, 1], float32 (or float64), sorted descending, the
+    class mask ``fg`` (P,) in that order (float) and the sorting indices.
 
-    One stable radix sort of int32 keys: the errors' bit patterns (which
-    order as the numbers do) shifted up one bit, ``fg`` in the freed bit,
-    so the sorted keys hold both (an exact tie puts the class's pixels
-    first, which leaves the loss unchanged)."""
-    bits = errors.detach().contiguous().view(torch.int32)
-    keys = MAX_INT32 - (bits * 2 + fg.to(torch.int32))
+    One stable radix sort of integer keys: the errors' bit patterns (which
+    order as the numbers do for non-negative floats) shifted up one bit,
+    ``fg`` in the freed bit, so the sorted keys hold both (an exact tie puts
+    the class's pixels first, which leaves the loss unchanged). The shift
+    cannot overflow for errors <= 1, which is checked on the bits."""
+    if errors.dtype not in SORT_KEYS:
+        raise TypeError('sorted_descending: errors must be float32 or '
+                        f'float64 (integer sort keys), got {errors.dtype}')
+    int_dtype, top, one_bits = SORT_KEYS[errors.dtype]
+    bits = errors.detach().contiguous().view(int_dtype)
+    if bits.numel():
+        low, high = torch.aminmax(bits)
+        if int(low) < 0 or int(high) > one_bits:  # NaN's bits are > 1.0's
+            raise ValueError(
+                'sorted_descending: errors must lie in [0, 1], got '
+                f'[{float(errors.min())}, {float(errors.max())}] '
+                '(non-finite logits?)')
+    keys = top - (bits * 2 + fg.to(int_dtype))
     keys, indices = torch.sort(keys, stable=True)
-    keys = MAX_INT32 - keys
+    keys = top - keys
     fg_sorted = (keys & 1).to(errors.dtype)
-    return (keys >> 1).view(torch.float32), fg_sorted, indices
+    return (keys >> 1).view(errors.dtype), fg_sorted, indices
 
 
 def lovasz_grad(fg_sorted: Tensor, ranks: Optional[Tensor] = None) -> Tensor:
@@ -69,15 +87,20 @@ class _LovaszSoftmax(torch.autograd.Function):
         num, classes, height, width = logits.shape
         size = tuple(labels.shape[-2:])
         need_grad = ctx.needs_input_grad[0]
+        # float64 stays float64 (gradcheck), any other dtype computes in
+        # float32
+        dtype = torch.float64 if logits.dtype == torch.float64 else \
+            torch.float32
         with torch.autocast(logits.device.type, enabled=False):
             # (C, N, h, w) -> probabilities (C, P), each class contiguous
-            src = logits.detach().float().transpose(0, 1)
+            src = logits.detach().to(dtype).transpose(0, 1)
             if (height, width) == size:
                 mats = None
                 probs = src.clone(memory_format=torch.contiguous_format)
             else:
-                mats = bilinear_matrices((height, width), size,
-                                         align_corners, logits.device)
+                mats = tuple(
+                    m.to(dtype) for m in bilinear_matrices(
+                        (height, width), size, align_corners, logits.device))
                 probs = torch.matmul(mats[0], torch.matmul(src, mats[1]))
             probs = probs.contiguous().view(classes, -1)
             probs.sub_(probs.amax(dim=0)).exp_()
@@ -91,7 +114,7 @@ class _LovaszSoftmax(torch.autograd.Function):
             for cls in chosen.tolist():
                 scale = 1.0 if class_weight is None else float(
                     class_weight[cls])
-                fg = (flat == cls).float()
+                fg = (flat == cls).to(dtype)
                 # p - fg per pixel; an ignored pixel gets 0 (error 0, no
                 # class's): it sorts last and changes neither the loss nor
                 # any gradient
@@ -122,7 +145,8 @@ class _LovaszSoftmax(torch.autograd.Function):
     @torch.autograd.function.once_differentiable
     def backward(ctx, grad: Tensor):
         (grad_in, ) = ctx.saved_tensors
-        grad_logits = (grad_in * grad.float()).transpose(0, 1).to(ctx.dtype)
+        grad_logits = (grad_in * grad.to(grad_in.dtype)).transpose(0, 1).to(
+            ctx.dtype)
         return grad_logits, None, None, None, None, None
 
 
@@ -136,7 +160,8 @@ def lovasz_softmax(logits: Tensor,
 
     Args:
         logits: (N, C, h, w); upsampled bilinearly to the labels' (H, W)
-            when smaller; the softmax is taken in float32.
+            when smaller; the softmax is taken in float32 (float64 for
+            float64 logits).
         labels: (N, H, W).
         classes: 'present' (classes in ``labels``), 'all', or a list.
         class_weight: Optional (C,) weights of the classes' terms.
@@ -210,11 +235,32 @@ class LovaszSoftmaxLoss(nn.Module):
                 pred: Tensor,
                 target: Tensor,
                 weight: Optional[Tensor] = None,
+                avg_factor: Optional[float] = None,
+                reduction_override: Optional[str] = None,
                 ignore_index: int = 255,
                 align_corners: bool = False,
                 **kwargs) -> Tensor:
         """pred (N, C, h, w) logits, target (N, H, W) -> scalar loss;
-        ``align_corners`` upsamples pred when (h, w) != (H, W)."""
+        ``align_corners`` upsamples pred when (h, w) != (H, W).
+
+        The loss is one value for the whole batch, as mmseg's ``LovaszLoss``
+        with ``per_image=False``: 'mean' and 'sum' give that value; 'none'
+        (per-pixel losses, what ``OHEMPixelSampler(thresh=None)`` asks
+        for) and ``avg_factor`` are refused with a ValueError. ``weight``
+        (pixel weights, e.g. ``OHEMPixelSampler(thresh=...)``'s) is not
+        applied, as in mmseg's ``LovaszLoss``: the Lovasz term sees every
+        non-ignored pixel."""
+        if reduction_override == 'none':
+            raise ValueError(
+                f"{self.loss_name}: reduction_override='none' (per-pixel "
+                'losses, as OHEMPixelSampler with thresh=None asks) is '
+                'undefined for the Lovasz loss, one value per batch; set the '
+                "sampler's thresh or leave this loss out of loss_decode")
+        resolve_reduction('mean', reduction_override, avg_factor)
+        if avg_factor is not None:
+            raise ValueError(
+                f'{self.loss_name}: avg_factor cannot be used with the Lovasz '
+                'loss, one value per batch')
         check_num_classes(self.class_weight, pred.shape[1], self.loss_name)
         if isinstance(self.classes, (list, tuple)) and not all(
                 0 <= c < pred.shape[1] for c in self.classes):
