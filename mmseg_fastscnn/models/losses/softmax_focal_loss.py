@@ -13,6 +13,7 @@ from torch import Tensor
 from mmseg.registry import MODELS
 from .class_weight import (ClassWeight, as_tensor, check_num_classes,
                            load_class_weight)
+from .reduction import check_reduction, reduce_pixel_loss, resolve_reduction
 
 
 def softmax_focal_loss(pred: Tensor,
@@ -20,11 +21,14 @@ def softmax_focal_loss(pred: Tensor,
                        gamma: float = 2.0,
                        alpha: Optional[Tensor] = None,
                        ignore_index: int = 255,
-                       pixel_weight: Optional[Tensor] = None) -> Tensor:
-    """Mean of ``-alpha_t (1 - p_t)^gamma log p_t`` over non-ignored pixels.
+                       pixel_weight: Optional[Tensor] = None,
+                       reduction: str = 'mean',
+                       avg_factor: Optional[float] = None) -> Tensor:
+    """``-alpha_t (1 - p_t)^gamma log p_t`` over non-ignored pixels,
+    reduced as mmseg's losses are.
 
-    The mean is weighted by ``alpha_t`` like a class-weighted CE, so gamma=0
-    gives exactly ``F.cross_entropy(weight=alpha, ignore_index=...)``.
+    The default mean is weighted by ``alpha_t`` like a class-weighted CE, so
+    gamma=0 gives exactly ``F.cross_entropy(weight=alpha, ignore_index=...)``.
 
     Args:
         pred: Logits (N, K, H, W).
@@ -34,34 +38,40 @@ def softmax_focal_loss(pred: Tensor,
         ignore_index: Label that contributes nothing.
         pixel_weight: Optional (N, H, W) weights (e.g. from a pixel sampler
             such as mmseg's ``OHEMPixelSampler``), applied as in our CE.
+        reduction: 'none' -> (N, H, W) (0 at ignored pixels), 'mean' or
+            'sum' -> scalar.
+        avg_factor: Under 'mean', divides the sum instead of the default.
     """
+    check_reduction(reduction)
     valid = target != ignore_index
-    if not bool(valid.any()):
-        return pred.sum() * 0.0
     safe_target = torch.where(valid, target, torch.zeros_like(target))
     log_p = F.log_softmax(pred, dim=1)
     log_pt = log_p.gather(1, safe_target.unsqueeze(1)).squeeze(1)
     pt = log_pt.exp()
-    loss = -((1.0 - pt).clamp_min(0.0) ** gamma) * log_pt
-    weight = valid.to(loss.dtype)
+    denom = valid.to(log_pt.dtype)
     if alpha is not None:
-        weight = weight * alpha[safe_target]
-    if pixel_weight is not None:
-        weight = weight * pixel_weight.to(loss.dtype)
-    return (loss * weight).sum() / weight.sum().clamp_min(1e-12)
+        denom = denom * alpha.to(log_pt.dtype)[safe_target]
+    loss = -((1.0 - pt).clamp_min(0.0)**gamma) * log_pt * denom
+    return reduce_pixel_loss(loss, denom, pixel_weight, reduction, avg_factor)
 
 
 @MODELS.register_module()
 class SoftmaxFocalLoss(nn.Module):
-    """Softmax focal loss.
+    """Softmax focal loss, under mmseg's loss contract (``weight``,
+    ``avg_factor``, ``reduction_override``, ``ignore_index``,
+    ``loss_name``): per-pixel, so mmseg's ``OHEMPixelSampler`` works with it
+    in both of its modes.
 
     Args:
         gamma (float): Focusing parameter. Default: 2.
-        alpha (list[float] | str | None): Per-class weights, or a
-            class-statistics JSON path (see ``alpha_scheme``).
-        alpha_scheme (str): Key in that JSON's ``weights``. Default: 'enet'.
+        alpha (list[float] | str | None): Per-class weights, or a file (see
+            :class:`SoftmaxCrossEntropyLoss`'s ``class_weight``).
+        alpha_scheme (str): Key in a class-statistics JSON's ``weights``.
+            Default: 'enet'.
         loss_weight (float): Multiplier. Default: 1.
         loss_name (str): Name in the log. Default: 'loss_focal'.
+        reduction (str): 'none', 'mean' or 'sum', unless the caller's
+            ``reduction_override`` says otherwise. Default: 'mean'.
     """
 
     def __init__(self,
@@ -69,7 +79,8 @@ class SoftmaxFocalLoss(nn.Module):
                  alpha: ClassWeight = None,
                  alpha_scheme: str = 'enet',
                  loss_weight: float = 1.0,
-                 loss_name: str = 'loss_focal') -> None:
+                 loss_name: str = 'loss_focal',
+                 reduction: str = 'mean') -> None:
         super().__init__()
         if gamma < 0:
             raise ValueError(f'gamma must be >= 0, got {gamma}')
@@ -81,18 +92,25 @@ class SoftmaxFocalLoss(nn.Module):
             persistent=False)
         self.gamma = gamma
         self.loss_weight = loss_weight
+        self.reduction = check_reduction(reduction)
         self._loss_name = loss_name
 
     def forward(self,
                 pred: Tensor,
                 target: Tensor,
                 weight: Optional[Tensor] = None,
+                avg_factor: Optional[float] = None,
+                reduction_override: Optional[str] = None,
                 ignore_index: int = 255,
                 **kwargs) -> Tensor:
-        """pred (N, K, H, W) logits, target (N, H, W) -> scalar loss."""
+        """pred (N, K, H, W) logits, target (N, H, W), optional pixel
+        ``weight`` (N, H, W) -> a scalar, or (N, H, W) under 'none'."""
+        reduction = resolve_reduction(self.reduction, reduction_override,
+                                      avg_factor)
         check_num_classes(self.alpha, pred.shape[1], self.loss_name)
         return self.loss_weight * softmax_focal_loss(
-            pred, target.long(), self.gamma, self.alpha, ignore_index, weight)
+            pred, target.long(), self.gamma, self.alpha, ignore_index, weight,
+            reduction, avg_factor)
 
     @property
     def loss_name(self) -> str:
