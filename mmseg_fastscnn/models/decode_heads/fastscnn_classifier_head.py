@@ -2,6 +2,7 @@
 import warnings
 from typing import Dict, List, Optional, Tuple
 
+import numpy as np
 import torch
 import torch.nn as nn
 from mmcv.cnn import DepthwiseSeparableConvModule
@@ -35,6 +36,20 @@ def pixel_accuracy(logits: Tensor, labels: Tensor, ignore_index: int,
         return accuracy(logits, labels, ignore_index=ignore_index)
     return argmax_accuracy(logits[..., ::stride, ::stride],
                            labels[..., ::stride, ::stride], ignore_index)
+
+
+def per_class_entries(weight: object) -> Optional[int]:
+    """Entries of a per-class weight (list, tuple, array, tensor), or None
+    for None, a scalar (a float, a 0-d array or tensor) or anything else."""
+    if weight is None or isinstance(weight, (str, bool, int, float)):
+        return None
+    try:
+        values = np.asarray(
+            weight.detach().cpu() if isinstance(weight, Tensor) else weight,
+            dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    return None if values.ndim == 0 else int(values.size)
 
 
 @MODELS.register_module()
@@ -111,15 +126,20 @@ class FastSCNNClassifierHead(BaseDecodeHead):
         self.convs = nn.Sequential(*convs)
 
     def _check_class_weights(self) -> None:
-        """Refuse class weights whose length is not ``num_classes``."""
+        """Refuse per-class weights whose length is not ``num_classes``.
+
+        Every loss's ``class_weight`` and ``alpha`` is looked at, in any form
+        a loss keeps it (list, array, tensor: mmseg's losses keep the list
+        or the array read from a file); a scalar (mmseg ``FocalLoss``'s
+        float ``alpha``) is not per-class and is left alone."""
         losses = self.loss_decode if isinstance(
             self.loss_decode, nn.ModuleList) else [self.loss_decode]
         for loss in losses:
             for attr in ('class_weight', 'alpha'):
-                weight = getattr(loss, attr, None)
-                if weight is not None and weight.numel() != self.num_classes:
+                entries = per_class_entries(getattr(loss, attr, None))
+                if entries is not None and entries != self.num_classes:
                     raise ValueError(
-                        f'{type(loss).__name__}.{attr} has {weight.numel()} '
+                        f'{type(loss).__name__}.{attr} has {entries} '
                         f'entries but num_classes is {self.num_classes}: fix '
                         f'loss_decode {attr} (or num_classes) in the config')
 
