@@ -113,7 +113,8 @@ class FrameSegmenter:
         self.num_classes = len(model.dataset_meta['classes'])
         self.model_s = 0.0
 
-    def run(self, image: np.ndarray) -> Tuple[np.ndarray, Optional[np.ndarray]]:
+    def run(self, image: np.ndarray
+            ) -> Tuple[np.ndarray, Optional[np.ndarray]]:
         raise NotImplementedError
 
     def __call__(self, image: np.ndarray
