@@ -97,8 +97,9 @@ class CamVidDataset(BaseSegDataset):
         seg_dir = self.data_prefix.get('seg_map_path', None)
         if self.data_root is not None and not osp.isdir(self.data_root):
             raise FileNotFoundError(
-                f'CamVid data_root not found: {self.data_root} (set it with '
-                "--cfg-options data_root=... or the config's data_root)")
+                f'CamVid data_root not found: {self.data_root} (point the '
+                'CAMVID_ROOT environment variable at the CamVid folder, which '
+                'the configs read in every tool, or link it to data/camvid)')
         if seg_dir is None:
             raise ValueError('data_prefix needs seg_map_path, e.g. '
                              "dict(img_path='val', seg_map_path='valannot')")
