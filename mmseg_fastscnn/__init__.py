@@ -1,4 +1,5 @@
-"""Fast-SCNN for MMSegmentation 1.x: importing this registers every component.
+"""Fast-SCNN for MMSegmentation 1.x: importing this registers every component
+and changes nothing else in the process.
 
 Registered names: backbone ``FastSCNNPaper``, head ``FastSCNNClassifierHead``,
 losses ``SoftmaxCrossEntropyLoss``, ``SoftmaxFocalLoss``,
@@ -8,15 +9,11 @@ losses ``SoftmaxCrossEntropyLoss``, ``SoftmaxFocalLoss``,
 ``LoadAnnotationsOnce``, optim wrapper ``BF16OptimWrapper``, loops
 ``AutocastValLoop`` and ``AutocastTestLoop``, hooks (``ChannelsLastHook``,
 ``WeightsOnlyCheckpointHook``, ``SafeCheckpointHook``,
-``TrainOnlyEarlyStoppingHook``...), runner ``WeightsOnlyRunner``. Importing
-it also routes mmengine's local checkpoint loading through the weights-only
-loader and silences, by name, warnings the toolbox raises on correct use.
+``TrainOnlyEarlyStoppingHook``...), model wrapper
+``ChannelsLastDistributedDataParallel``, file backend ``atomic_local``.
 """
-from . import datasets, engine, evaluation, models  # noqa: F401
+from . import datasets, engine, evaluation, fileio, models  # noqa: F401
 from . import visualization  # noqa: F401  (registration)
-from .utils.toolbox_noise import quiet_toolbox_noise
 from .version import __version__
-
-quiet_toolbox_noise()  # warnings of the toolbox's own making, by name
 
 __all__ = ['__version__']

@@ -1,5 +1,9 @@
-"""Checkpoint files: loaded with ``weights_only=True`` by default, and
-checked against the model they are loaded into."""
+"""Checkpoint files as the plugin's tools open them: weights-only, with
+errors that name the file, and checked against the model they go into.
+
+mmengine's own loader is left as it is (under torch >= 2.6 it is
+weights-only already, and every checkpoint the plugin writes loads that
+way); these functions are what our tools call, in their own code path."""
 import logging
 import os.path as osp
 import pickle
@@ -10,7 +14,7 @@ from typing import Any, Callable, Optional, Union
 import torch
 from mmengine.logging import print_log
 from mmengine.model import BaseTTAModel
-from mmengine.runner.checkpoint import CheckpointLoader, _load_checkpoint
+from mmengine.runner import CheckpointLoader
 
 MapLocation = Optional[Union[str, torch.device, Callable]]
 
@@ -52,7 +56,7 @@ def load_checkpoint_file(filename: str,
             trusted.
     """
     if '://' in filename:
-        return _load_checkpoint(filename, map_location=map_location)
+        return CheckpointLoader.load_checkpoint(filename, map_location)
     path = osp.expanduser(filename)
     if not osp.isfile(path):
         raise FileNotFoundError(f'checkpoint not found: {filename}')
@@ -90,16 +94,6 @@ def unpickling_reason(error: Exception) -> str:
         return f'it pickles {refused.group(1)}'
     detail = re.search(r'WeightsUnpickler error: ([^\n]*)', text)
     return detail.group(1).split('. ')[0] if detail else type(error).__name__
-
-
-@CheckpointLoader.register_scheme(prefixes='', force=True)
-def load_from_local_weights_only(filename: str, map_location: MapLocation) -> Any:
-    """mmengine's loader for local paths, replaced by
-    :func:`load_checkpoint_file`. Why: with it, mmseg's ``init_model`` and
-    every mmengine ``load_checkpoint`` refuse a truncated or unsafe file
-    with an error naming it, instead of torch's advice to unpickle it in
-    full; loading stays weights-only."""
-    return load_checkpoint_file(filename, map_location)
 
 
 def check_checkpoint_fits(model: torch.nn.Module, checkpoint: dict,

@@ -4,7 +4,10 @@ import errno
 import json
 import os
 import os.path as osp
-from typing import Any, Iterator, Optional
+from pathlib import Path
+from typing import Any, Iterator, Optional, Union
+
+from mmengine.fileio import LocalBackend, register_backend
 
 
 class DiskWriteError(OSError):
@@ -23,13 +26,17 @@ def temporary_name(path: str) -> str:
 
 
 @contextlib.contextmanager
-def atomic_path(path: str) -> Iterator[str]:
-    """Yield a temporary path to write; on success it is renamed to
-    ``path``; on any error it is removed, so ``path`` is either the whole
-    new file or what it was before. OS errors become :class:`DiskWriteError`
-    naming ``path``."""
-    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
-    tmp = temporary_name(path)
+def atomic_path(path: str, tmp: Optional[str] = None,
+                what: str = '') -> Iterator[str]:
+    """Yield a temporary path to write (``tmp``, by default
+    :func:`temporary_name`); on success it is renamed to ``path``; on any
+    error it is removed, so ``path`` is either the whole new file or what it
+    was before. OS errors become :class:`DiskWriteError` naming ``what``
+    (e.g. 'checkpoint ': then also the folder left untouched) and
+    ``path``."""
+    folder = osp.dirname(osp.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    tmp = tmp or temporary_name(path)
     try:
         yield tmp
         if not osp.isfile(tmp):
@@ -38,12 +45,43 @@ def atomic_path(path: str) -> Iterator[str]:
     except OSError as error:
         if isinstance(error, DiskWriteError):
             raise
-        raise DiskWriteError(
-            error.errno, f'could not write {path}: '
-            f'{os.strerror(error.errno) if error.errno else error}') from error
+        message = f'could not write {what}{path}: ' + (
+            os.strerror(error.errno) if error.errno else str(error))
+        if what:  # a run's file: what the user can do about it
+            message += (f'; the files already in {folder} are untouched: '
+                        'free space and resume')
+        raise DiskWriteError(error.errno, message) from error
     finally:
         if osp.exists(tmp):
             os.remove(tmp)
+
+
+@register_backend('atomic_local')
+class AtomicLocalBackend(LocalBackend):
+    """mmengine's ``LocalBackend`` whose ``put`` / ``put_text`` write
+    ``<file>.tmp``, fsync it and rename it into place.
+
+    Why: ``LocalBackend`` writes in place, so a kill or a full disk
+    mid-write leaves a torn file under the final name (a checkpoint that
+    no longer loads). Here a file is whole or absent at any moment, and a
+    failed write raises :class:`DiskWriteError` naming the file. Chosen by
+    ``backend_args=dict(backend='atomic_local')``, as the configs'
+    ``default_hooks.checkpoint`` does.
+    """
+    TMP_SUFFIX = '.tmp'
+
+    def put(self, obj: bytes, filepath: Union[str, Path]) -> None:
+        path = str(filepath)
+        what = 'checkpoint ' if path.endswith('.pth') else ''
+        with atomic_path(path, path + self.TMP_SUFFIX, what) as tmp:
+            with open(tmp, 'wb') as f:
+                f.write(obj)
+                f.flush()
+                os.fsync(f.fileno())
+
+    def put_text(self, obj: str, filepath: Union[str, Path],
+                 encoding: str = 'utf-8') -> None:
+        self.put(obj.encode(encoding), filepath)
 
 
 def write_json(path: str, obj: Any, indent: Optional[int] = 2) -> None:

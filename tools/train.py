@@ -16,7 +16,8 @@ from mmengine.logging import print_log
 import mmseg_fastscnn  # noqa: F401  (registers the plugin)
 from mmseg_fastscnn.apis import (build_runner, check_before_run,
                                  load_tool_config)
-from mmseg_fastscnn.engine.runner import latest_complete_checkpoint
+from mmseg_fastscnn.apis.resume import (latest_complete_checkpoint,
+                                        make_weights_only)
 from mmseg_fastscnn.utils import run_cli, set_mixed_precision
 
 
@@ -84,10 +85,8 @@ def build_cfg(args: argparse.Namespace) -> Config:
         set_mixed_precision(cfg, args.amp, torch.cuda.is_available())
     if args.load_from is not None:
         cfg.load_from = args.load_from
-    if args.trust_resume:
-        if args.resume is None:
-            raise ValueError('--trust-resume only applies with --resume')
-        cfg.trust_resume = True
+    if args.trust_resume and args.resume is None:
+        raise ValueError('--trust-resume only applies with --resume')
     if args.resume == 'auto':
         # the newest whole checkpoint of the work dir (not the one
         # last_checkpoint names: a kill can leave it one behind); before
@@ -115,6 +114,11 @@ def build_cfg(args: argparse.Namespace) -> Config:
     path = cfg.get('load_from')
     if path and '://' not in path and not osp.isfile(path):
         raise FileNotFoundError(f'load_from checkpoint not found: {path}')
+    if args.trust_resume and cfg.resume and make_weights_only(
+            path, cfg.work_dir):
+        print_log(f'--trust-resume: {path} rewritten weights-only (the '
+                  'same checkpoint, loadable by mmengine\'s loader)',
+                  logger='current', level=logging.WARNING)
     return cfg
 
 
@@ -123,7 +127,7 @@ def main(argv=None) -> None:
     cfg = build_cfg(args)
     # model, data and checkpoint before the Runner makes its work dir
     check_before_run(cfg, ('train_dataloader', 'val_dataloader'),
-                     None if cfg.get('trust_resume') else cfg.get('load_from'))
+                     cfg.get('load_from'))
     runner = build_runner(cfg)
     runner.train()
 

@@ -1,7 +1,5 @@
 custom_imports = dict(imports=['mmseg_fastscnn'], allow_failed_imports=False)
 default_scope = 'mmseg'
-# Checkpoints load with torch's weights_only=True (see README).
-runner_type = 'WeightsOnlyRunner'
 env_cfg = dict(
     cudnn_benchmark=False,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
@@ -10,6 +8,10 @@ env_cfg = dict(
 vis_backends = [dict(type='LocalVisBackend')]
 visualizer = dict(
     type='SideBySideSegVisualizer', vis_backends=vis_backends, name='visualizer')
+# distributed runs: the model is made channels-last before DDP wraps it
+# (single-process runs: default_hooks.channels_last)
+model_wrapper_cfg = dict(
+    type='ChannelsLastDistributedDataParallel', broadcast_buffers=False)
 log_processor = dict(by_epoch=True)
 log_level = 'INFO'
 load_from = None

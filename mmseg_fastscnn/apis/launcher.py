@@ -7,8 +7,8 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 from mmseg.registry import RUNNERS
 
-from ..engine import WeightsOnlyRunner
 from ..utils import apply_cfg_options, apply_fold, resolve_work_dir
+from .run_log import ToolRunner
 
 
 def load_tool_config(path: str,
@@ -44,7 +44,11 @@ def use_gloo_without_gpu(cfg: Config) -> None:
 
 
 def build_runner(cfg: Config) -> Runner:
-    """The config's ``runner_type``, else :class:`WeightsOnlyRunner`."""
+    """The config's ``runner_type``, else :class:`ToolRunner` (mmengine's
+    Runner with a quiet console); the log file is named once it exists."""
     if 'runner_type' in cfg:
-        return RUNNERS.build(cfg)
-    return WeightsOnlyRunner.from_cfg(cfg)
+        runner = RUNNERS.build(cfg)
+    else:
+        runner = ToolRunner.from_cfg(cfg)
+    runner.logger.info(f'environment and config: {runner.logger.log_file}')
+    return runner

@@ -1,14 +1,15 @@
-from ..checkpoint import UnsafeCheckpointError, load_checkpoint_file
+from .channels_last import ChannelsLastDistributedDataParallel, ChannelsLastHook
+from .checkpoint_hooks import SafeCheckpointHook, WeightsOnlyCheckpointHook
+from .hooks import NonFiniteLossHook, ValLossHook
 from .mixed_precision import (AutocastTestLoop, AutocastValLoop,
                               BF16OptimWrapper)
-from .channels_last_hook import ChannelsLastHook
-from .hooks import (NonFiniteLossHook, TrainOnlyEarlyStoppingHook,
-                    ValLossHook, WeightsOnlyCheckpointHook)
-from .runner import WeightsOnlyRunner
+from .resume_hooks import (ResumedScheduleHook, RunShapeHook,
+                           TrainOnlyEarlyStoppingHook)
 
 __all__ = [
     'AutocastTestLoop', 'AutocastValLoop', 'BF16OptimWrapper',
-    'ChannelsLastHook', 'UnsafeCheckpointError', 'load_checkpoint_file',
-    'NonFiniteLossHook', 'TrainOnlyEarlyStoppingHook', 'ValLossHook',
-    'WeightsOnlyCheckpointHook', 'WeightsOnlyRunner'
+    'ChannelsLastDistributedDataParallel', 'ChannelsLastHook',
+    'NonFiniteLossHook', 'ResumedScheduleHook', 'RunShapeHook',
+    'SafeCheckpointHook', 'TrainOnlyEarlyStoppingHook', 'ValLossHook',
+    'WeightsOnlyCheckpointHook'
 ]

@@ -57,23 +57,6 @@ def autocast_or_log(enabled: bool, device_type: str, what: str) -> bool:
     return enabled
 
 
-def loop_autocast(enabled: bool, what: str) -> bool:
-    """The ``fp16`` switch of mmengine's loops: on a CPU, bfloat16 autocast
-    where it is fast (:func:`autocast_or_log`); on a GPU, mmengine's float16
-    autocast. Logged either way."""
-    if not isinstance(enabled, bool):
-        key = 'val_cfg' if what == 'validation' else 'test_cfg'
-        raise ValueError(f'{key}.enabled must be True or False, got '
-                         f'{enabled!r}')
-    device_type = get_device()
-    if device_type == 'cpu':
-        return autocast_or_log(enabled, device_type, what)
-    message = (f'float16 autocast on {device_type.upper()}'
-               if enabled else 'float32 (enabled=False)')
-    print_log(f'{what} precision: {message}', logger='current')
-    return enabled
-
-
 def is_slow_bf16_depthwise(module: nn.Module) -> bool:
     """A depthwise conv with stride or dilation > 1: oneDNN's bfloat16
     backward for it is 2-20x slower than its float32 one (the whole epoch,
@@ -95,6 +78,13 @@ def compute_in_float32(module: nn.Module) -> None:
     """Make ``module`` compute in float32 inside an autocast region (its
     input is cast up; outside autocast it runs as before)."""
     module.forward = functools.partial(_float32_forward, module)
+
+
+def check_enabled(enabled: bool, key: str) -> bool:
+    if not isinstance(enabled, bool):
+        raise ValueError(f'{key}.enabled must be True or False, got '
+                         f'{enabled!r}')
+    return enabled
 
 
 @OPTIM_WRAPPERS.register_module()
@@ -123,10 +113,7 @@ class BF16OptimWrapper(OptimWrapper):
                  float32_depthwise: bool = True,
                  **kwargs) -> None:
         super().__init__(**kwargs)
-        if not isinstance(enabled, bool):
-            raise ValueError('optim_wrapper.enabled must be True or False, '
-                             f'got {enabled!r}')
-        self.enabled = enabled
+        self.enabled = check_enabled(enabled, 'optim_wrapper')
         self.float32_depthwise = float32_depthwise
         self._device_type: Optional[str] = None
 
@@ -157,18 +144,26 @@ class BF16OptimWrapper(OptimWrapper):
 
 @LOOPS.register_module()
 class AutocastValLoop(ValLoop):
-    """mmengine's ``ValLoop`` with its ``fp16`` switch set by
-    :func:`loop_autocast`: bfloat16 autocast on a CPU that has fast
-    bfloat16 (float32 with a log line on one that has not), float16 on a
-    GPU. ``enabled=False``: float32."""
+    """mmengine's ``ValLoop`` in the training's precision: bfloat16
+    autocast where the device has fast bfloat16 (:func:`autocast_or_log`,
+    the rule :class:`BF16OptimWrapper` follows), float32 elsewhere or with
+    ``enabled=False``. (mmengine's ``fp16=True`` is float16 on a GPU.)"""
 
     def __init__(self,
                  runner,
                  dataloader: Union[DataLoader, Dict],
                  evaluator: Union[Evaluator, Dict, List],
                  enabled: bool = True) -> None:
-        super().__init__(runner, dataloader, evaluator,
-                         fp16=loop_autocast(enabled, 'validation'))
+        super().__init__(runner, dataloader, evaluator)
+        self.device_type = get_device()
+        self.bf16 = autocast_or_log(
+            check_enabled(enabled, 'val_cfg'), self.device_type,
+            'validation')
+
+    def run_iter(self, idx, data_batch) -> None:
+        with torch.autocast(self.device_type, dtype=torch.bfloat16,
+                            enabled=self.bf16):
+            super().run_iter(idx, data_batch)
 
 
 @LOOPS.register_module()
@@ -180,5 +175,12 @@ class AutocastTestLoop(TestLoop):
                  dataloader: Union[DataLoader, Dict],
                  evaluator: Union[Evaluator, Dict, List],
                  enabled: bool = True) -> None:
-        super().__init__(runner, dataloader, evaluator,
-                         fp16=loop_autocast(enabled, 'test'))
+        super().__init__(runner, dataloader, evaluator)
+        self.device_type = get_device()
+        self.bf16 = autocast_or_log(
+            check_enabled(enabled, 'test_cfg'), self.device_type, 'test')
+
+    def run_iter(self, idx, data_batch) -> None:
+        with torch.autocast(self.device_type, dtype=torch.bfloat16,
+                            enabled=self.bf16):
+            super().run_iter(idx, data_batch)

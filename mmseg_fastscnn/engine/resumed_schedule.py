@@ -10,25 +10,24 @@ of the config's schedule would have them at the resumed iteration.
 import copy
 import math
 import warnings
-from typing import Any, Dict, List, Sequence, Union
+from typing import Any, List, Sequence
 
-from mmengine.optim import _ParamScheduler
-
-# what a scheduler's ``state_dict`` holds about its progress, not its shape
-PROGRESS_KEYS = frozenset(('last_step', '_global_step', '_last_value',
-                           '_get_value_called_within_step', 'verbose'))
-Schedulers = Union[List[_ParamScheduler], Dict[str, List[_ParamScheduler]]]
+# what a scheduler's ``state_dict`` holds about its progress, not its
+# shape; its underscored entries (derived values) are not compared either
+PROGRESS_KEYS = frozenset(('last_step', 'verbose'))
 
 
-def flat_schedulers(param_schedulers: Any) -> List[_ParamScheduler]:
+def flat_schedulers(param_schedulers: Any) -> List[Any]:
     """The runner's built schedulers as one list (a dict of lists, for
-    several optimizers, in key order); [] when they are not built."""
+    several optimizers, in key order); [] when they are not built (still
+    config dicts)."""
     if isinstance(param_schedulers, dict):
         groups = [param_schedulers[key] for key in sorted(param_schedulers)]
     else:
         groups = [param_schedulers or []]
     flat = [s for group in groups for s in group]
-    return flat if all(isinstance(s, _ParamScheduler) for s in flat) else []
+    built = all(hasattr(s, 'step') and hasattr(s, 'optimizer') for s in flat)
+    return flat if built else []
 
 
 def flat_states(saved: Any) -> List[dict]:
@@ -60,16 +59,16 @@ def schedule_changes(saved: Sequence[dict], fresh: Sequence[dict],
     changes = []
     for state, new, name in zip(saved, fresh, names):
         for key in sorted(set(state) | set(new)):
-            if key in PROGRESS_KEYS or callable(new.get(key)):
+            if (key in PROGRESS_KEYS or key.startswith('_')
+                    or callable(new.get(key))):
                 continue
             if not _same(state.get(key), new.get(key)):
                 changes.append(f'{name} {key} {state.get(key)!r} -> '
                                f'{new.get(key)!r}')
-    # public settings first (end, total_steps...), derived ones last
-    return sorted(changes, key=lambda c: c.split(' ')[1].startswith('_'))
+    return changes
 
 
-def snapshot(schedulers: Sequence[_ParamScheduler]) -> list:
+def snapshot(schedulers: Sequence[Any]) -> list:
     """The schedulers' states and their optimizers' hyperparameters (not
     the parameters or their moments), to restore with :func:`restart`."""
     optimizers = {id(s.optimizer): s.optimizer for s in schedulers}
@@ -81,7 +80,7 @@ def snapshot(schedulers: Sequence[_ParamScheduler]) -> list:
     return [[copy.deepcopy(s.state_dict()) for s in schedulers], groups]
 
 
-def restart(schedulers: Sequence[_ParamScheduler], fresh: list, iters: int,
+def restart(schedulers: Sequence[Any], fresh: list, iters: int,
             epochs: int, epoch_length: int) -> None:
     """Put ``schedulers`` (and the hyperparameters they drive) back to the
     ``fresh`` :func:`snapshot`, then step them as mmengine's

@@ -10,6 +10,7 @@ from ..datasets.integrity import DataIntegrityError
 from ..checkpoint import UnsafeCheckpointError
 from ..fileio import DiskWriteError
 from .config_utils import ConfigKeyError
+from .toolbox_noise import toolbox_noise_quieted
 
 
 def parse_size(text: str) -> Tuple[int, int]:
@@ -35,15 +36,19 @@ def expected_errors() -> Tuple[Type[BaseException], ...]:
 
 
 def run_cli(main: Callable[[], object]) -> None:
-    """Run ``main``; print an expected error as one line and exit 1.
+    """Run ``main`` with the toolbox's known noise quieted
+    (:func:`toolbox_noise_quieted`); print an expected error as one line
+    and exit 1.
 
     Set ``MMSEG_FASTSCNN_DEBUG=1`` to get the full traceback instead.
     """
     if os.environ.get('MMSEG_FASTSCNN_DEBUG'):
-        main()
+        with toolbox_noise_quieted():
+            main()
         return
     try:
-        main()
+        with toolbox_noise_quieted():
+            main()
     except expected_errors() as error:
         message = str(error)
         if isinstance(error, KeyError) and not isinstance(

@@ -23,7 +23,7 @@ RUNNER_KEYS = frozenset(
      'runner_type', 'custom_imports', 'tta_model', 'tta_pipeline',
      'vis_backends', 'data_root', 'test_pipeline', 'trust_resume',
      # read by Runner.__init__ / wrap_model from the whole config
-     'compile', 'find_unused_parameters', 'model_wrapper_cfg',
+     'compile', 'find_unused_parameters', 'model_wrapper_cfg', 'sync_bn',
      'activation_checkpointing', 'efficient_conv_bn_eval'))
 
 
@@ -55,7 +55,7 @@ def _check_key(cfg: Config, dotted: str) -> None:
     were substituted when the file was read, so setting them changes
     nothing."""
     parts = dotted.split('.')
-    node: Any = cfg._cfg_dict if isinstance(cfg, Config) else cfg
+    node: Any = cfg.to_dict() if isinstance(cfg, Config) else cfg
     top = parts[0]
     if top in node and top not in RUNNER_KEYS:
         uses = _paths_named(node, top)[:3]

@@ -1,10 +1,12 @@
 """Warnings the toolbox prints on correct use of this plugin, silenced by
-name, each with the reason it cannot be fixed here. Installed when the
-plugin is imported; everything else still warns."""
+name, each with the reason it cannot be fixed here, in our tools' own scope
+only (:func:`toolbox_noise_quieted`); importing the package installs
+nothing, and everything else still warns."""
+import contextlib
 import logging
 import re
 import warnings
-from typing import Tuple
+from typing import Iterator, Tuple
 
 # (message start, module that warns, why it cannot be fixed at its cause)
 PYTHON_WARNINGS: Tuple[Tuple[str, str, str], ...] = (
@@ -58,13 +60,28 @@ def quiet_logger(logger: logging.Logger) -> None:
         logger.addFilter(DropLines(starts))
 
 
-def quiet_toolbox_noise() -> None:
-    """Install :data:`PYTHON_WARNINGS` and :data:`LOG_LINES` filters."""
-    for message, module, _ in PYTHON_WARNINGS:
-        warnings.filterwarnings(
-            'ignore', message=re.escape(message), module=module)
+@contextlib.contextmanager
+def toolbox_noise_quieted() -> Iterator[None]:
+    """Within: :data:`PYTHON_WARNINGS` ignored (``warnings.catch_warnings``
+    restores the filters on exit) and :data:`LOG_LINES` dropped from the
+    loggers they come from (the filters are removed on exit). What a tool's
+    ``main`` runs in (:func:`run_cli`)."""
+    added = []
     for name, start, _ in LOG_LINES:
-        if name != 'mmengine':
-            logging.getLogger(name).addFilter(DropLines((start, )))
-    from mmengine.logging import MMLogger
-    quiet_logger(MMLogger.get_instance('mmengine'))
+        log_filter = DropLines((start, ))
+        if name == 'mmengine':
+            from mmengine.logging import MMLogger
+            logger = MMLogger.get_instance('mmengine')
+        else:
+            logger = logging.getLogger(name)
+        logger.addFilter(log_filter)
+        added.append((logger, log_filter))
+    try:
+        with warnings.catch_warnings():
+            for message, module, _ in PYTHON_WARNINGS:
+                warnings.filterwarnings(
+                    'ignore', message=re.escape(message), module=module)
+            yield
+    finally:
+        for logger, log_filter in added:
+            logger.removeFilter(log_filter)

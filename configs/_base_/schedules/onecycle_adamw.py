@@ -40,7 +40,9 @@ default_hooks = dict(
         interval=1,
         max_keep_ckpts=2,
         save_best='mIoU',
-        rule='greater'),
+        rule='greater',
+        # each file whole or absent, whenever the run is killed
+        backend_args=dict(backend='atomic_local')),
     # NHWC weights and activations (faster convs on CPUs and GPUs); off with
     # --cfg-options default_hooks.channels_last.enabled=False
     channels_last=dict(type='ChannelsLastHook', enabled=True),
@@ -50,6 +52,8 @@ default_hooks = dict(
     nonfinite_loss=dict(type='NonFiniteLossHook'),
     # processes x batch in each checkpoint; a resume with another says so
     run_shape=dict(type='RunShapeHook'),
+    # a run resumed with another schedule (max_epochs...) follows it
+    resumed_schedule=dict(type='ResumedScheduleHook'),
     # distributed runs: BN statistics averaged over ranks each epoch
     sync_buffers=dict(type='SyncBuffersHook'))
 custom_hooks = [

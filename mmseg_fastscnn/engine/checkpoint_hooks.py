@@ -1,0 +1,181 @@
+"""Checkpoints that load weights-only and survive a kill at any moment."""
+import os.path as osp
+import re
+
+from mmengine.dist import is_main_process
+from mmengine.hooks import CheckpointHook, Hook
+
+from mmseg.registry import HOOKS
+from .weights_only import from_weights_only, to_weights_only
+
+
+@HOOKS.register_module()
+class WeightsOnlyCheckpointHook(Hook):
+    """Store checkpoints in a form ``torch.load(weights_only=True)`` accepts.
+
+    Why: mmengine 0.10.7 pickles ``HistoryBuffer``s, numpy values and bound
+    methods into every checkpoint, which torch >= 2.6 (and so mmengine's own
+    loader) refuses. Converts the message hub, scheduler and meta entries
+    on save and back on load (:mod:`.weights_only`); ``state_dict`` and
+    optimizer tensors are untouched.
+    """
+    priority = 'LOWEST'
+
+    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        hub = checkpoint.get('message_hub')
+        if isinstance(hub, dict) and isinstance(hub.get('resumed_keys'),
+                                                dict):
+            # a key popped before a save (loop_stage, when training ends)
+            # would make mmengine warn at resume that it has no value
+            present = set(hub.get('runtime_info') or {}) | set(
+                hub.get('log_scalars') or {})
+            hub['resumed_keys'] = type(hub['resumed_keys'])(
+                (k, v) for k, v in hub['resumed_keys'].items()
+                if k in present)
+        for key in list(checkpoint):
+            if key != 'state_dict':
+                checkpoint[key] = to_weights_only(checkpoint[key])
+
+    def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
+        for key in list(checkpoint):
+            if key != 'state_dict':
+                checkpoint[key] = from_weights_only(checkpoint[key])
+
+
+@HOOKS.register_module()
+class SafeCheckpointHook(CheckpointHook):
+    """mmengine's ``CheckpointHook`` whose checkpoints survive a kill.
+
+    Why, against mmengine 0.10.7 (its public methods overridden only):
+
+    - It writes ``epoch_k.pth`` before epoch k is validated, so a run
+      resumed from it never validates epoch k (no best checkpoint for it,
+      an early-stopping count from before it). Here the epoch's checkpoint
+      is written once its validation is over (``after_val``), or, when no
+      validation follows, before the next epoch or at the end of training.
+    - It removes the old ``best_*.pth`` before writing the new one, so a
+      kill in between leaves none. Here the new best is written first; then
+      the old one, and any other ``best_<key>_*.pth`` a killed run left.
+    - It keeps absolute paths of the best checkpoints, so a copied work dir
+      resumed in place deletes the original's. Here they are this run's.
+
+    Files are written whole or not at all by the file backend that
+    ``backend_args`` names (the configs: ``AtomicLocalBackend``); leftover
+    ``*.tmp`` files of a killed write are removed when training starts.
+    """
+
+    _pending_epoch = None
+
+    def before_train(self, runner) -> None:
+        super().before_train(runner)
+        if is_main_process():
+            for name in self.file_backend.list_dir_or_file(
+                    self.out_dir, list_dir=False, suffix='.tmp'):
+                self.file_backend.remove(
+                    self.file_backend.join_path(self.out_dir, name))
+                runner.logger.info(f'removed {name}, left by a killed save')
+        if self.save_best is None:
+            return
+        if len(self.key_indicators) == 1:
+            self.best_ckpt_path = self._own(self.best_ckpt_path)
+        else:
+            self.best_ckpt_path_dict = {
+                key: self._own(path)
+                for key, path in self.best_ckpt_path_dict.items()}
+
+    def _own(self, path):
+        """``path`` moved into this run's ``out_dir`` (same file name)."""
+        return path and self.file_backend.join_path(self.out_dir,
+                                                    osp.basename(path))
+
+    def after_train_epoch(self, runner) -> None:
+        if self.by_epoch and (
+                self.every_n_epochs(runner, self.interval, self.save_begin)
+                or (self.save_last and self.is_last_train_epoch(runner))):
+            self._pending_epoch = runner.epoch + 1  # saved after validation
+
+    def _save_pending(self, runner) -> None:
+        """Write the epoch checkpoint held back by ``after_train_epoch``
+        (``max_keep_ckpts``, ``last_ckpt`` and the ``last_checkpoint``
+        pointer as mmengine keeps them), through the public
+        ``Runner.save_checkpoint``."""
+        epoch, self._pending_epoch = self._pending_epoch, None
+        if epoch is None:
+            return
+        runner.logger.info(f'Saving checkpoint at {epoch} epochs')
+        if self.max_keep_ckpts > 0 and epoch not in self.keep_ckpt_ids:
+            if len(self.keep_ckpt_ids) == self.max_keep_ckpts:
+                oldest = self.file_backend.join_path(
+                    self.out_dir,
+                    self.filename_tmpl.format(self.keep_ckpt_ids.popleft()))
+                if is_main_process() and self.file_backend.isfile(oldest):
+                    self.file_backend.remove(oldest)
+            self.keep_ckpt_ids.append(epoch)
+            runner.message_hub.update_info('keep_ckpt_ids',
+                                           list(self.keep_ckpt_ids))
+        filename = self.filename_tmpl.format(epoch)
+        self.last_ckpt = self.file_backend.join_path(self.out_dir, filename)
+        runner.message_hub.update_info('last_ckpt', self.last_ckpt)
+        runner.save_checkpoint(
+            self.out_dir, filename, save_optimizer=self.save_optimizer,
+            save_param_scheduler=self.save_param_scheduler,
+            meta=dict(epoch=epoch, iter=runner.iter), by_epoch=True,
+            backend_args=self.backend_args, **self.args)
+        if is_main_process():
+            self.file_backend.put_text(
+                self.last_ckpt, osp.join(runner.work_dir, 'last_checkpoint'))
+
+    def after_val(self, runner) -> None:
+        self._save_pending(runner)
+
+    def before_train_epoch(self, runner) -> None:
+        self._save_pending(runner)  # the last epoch was not validated
+
+    def after_train(self, runner) -> None:
+        self._save_pending(runner)
+        super().after_train(runner)
+        best = runner.message_hub.get_info('best_score')
+        if best is not None and self.best_ckpt_path and len(
+                self.key_indicators) == 1:
+            where = re.search(r'_(epoch|iter)_(\d+)\.pth$',
+                              self.best_ckpt_path)
+            runner.logger.info(
+                f'training done: best {self.key_indicators[0]} {best:.2f}' +
+                (f' at {where.group(1)} {where.group(2)}' if where else '') +
+                f', checkpoint {self.best_ckpt_path}')
+
+    def after_val_epoch(self, runner, metrics) -> None:
+        """mmengine's best-checkpoint step shown no old best path (it would
+        remove the old file before writing the new one); the old bests
+        are removed once the new ones are written."""
+        if self.save_best is None or not metrics:
+            return super().after_val_epoch(runner, metrics)
+        single = len(self.key_indicators) == 1
+        old = ({self.key_indicators[0]: self.best_ckpt_path}
+               if single else dict(self.best_ckpt_path_dict))
+        if single:
+            self.best_ckpt_path = None
+        else:
+            self.best_ckpt_path_dict = dict.fromkeys(old)
+        super().after_val_epoch(runner, metrics)
+        new = ({self.key_indicators[0]: self.best_ckpt_path}
+               if single else dict(self.best_ckpt_path_dict))
+        for key, path in new.items():
+            if path is None:  # not better: keep the old one
+                new[key] = old[key]
+            elif is_main_process():
+                self._remove_other_bests(runner, key, path)
+        if single:
+            self.best_ckpt_path = new[self.key_indicators[0]]
+        else:
+            self.best_ckpt_path_dict = new
+
+    def _remove_other_bests(self, runner, key: str, keep: str) -> None:
+        prefix = f'best_{key}_'.replace('/', '_')
+        for name in self.file_backend.list_dir_or_file(
+                self.out_dir, list_dir=False, suffix='.pth'):
+            if name.startswith(prefix) and name != osp.basename(keep):
+                self.file_backend.remove(
+                    self.file_backend.join_path(self.out_dir, name))
+                runner.logger.info(f'The previous best checkpoint {name} is '
+                                   'removed')

@@ -1,0 +1,194 @@
+"""Hooks whose state travels in the checkpoint and comes back on resume."""
+import os
+import os.path as osp
+from typing import Any, Optional
+
+from mmengine.dist import get_world_size, is_main_process
+from mmengine.hooks import EarlyStoppingHook, Hook
+
+from mmseg.registry import HOOKS
+from ..fileio import write_json
+from .resumed_schedule import (flat_schedulers, flat_states, restart,
+                               schedule_changes, snapshot)
+
+
+class ResumableHook(Hook):
+    """A hook that takes state from a checkpoint on ``resume`` only.
+
+    What ``read_checkpoint`` takes in ``after_load_checkpoint`` (called for
+    ``load_from`` and ``resume`` alike) is handed to ``resume_state`` in
+    ``before_train`` when the run resumed, i.e. when the Runner's counters
+    are past 0; ``load_from`` starts a new run. Public Runner attributes
+    only, so it works under mmengine's stock Runner.
+    """
+    _loaded: Any = None
+
+    def read_checkpoint(self, runner, checkpoint: dict) -> Any:
+        return None
+
+    def resume_state(self, runner, loaded: Any) -> None:
+        pass
+
+    def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
+        self._loaded = self.read_checkpoint(runner, checkpoint)
+
+    def before_train(self, runner) -> None:
+        loaded, self._loaded = self._loaded, None
+        if loaded is not None and runner.iter > 0:
+            self.resume_state(runner, loaded)
+
+
+@HOOKS.register_module()
+class TrainOnlyEarlyStoppingHook(ResumableHook, EarlyStoppingHook):
+    """mmengine's ``EarlyStoppingHook`` that leaves testing alone and whose
+    state travels in the checkpoint, as ``EMAHook``'s does.
+
+    Why, against mmengine 0.10.7:
+
+    - Its ``before_run`` checks ``runner.train_loop``, which builds the
+      train dataloader (and scans the train split) even in ``runner.test()``.
+      Here nothing happens before training starts.
+    - Its best score and wait count are not saved, so a resumed run started
+      its patience over and a run that had stopped trained on. Here they
+      are saved in ``meta['early_stopping']`` (one entry per hook of this
+      type) and taken back on resume; the stop is decided again with the
+      config's ``patience`` and ``stopping_threshold``, so a run resumed
+      with a larger patience trains on. A stop is also reported in
+      ``<work_dir>/early_stopped.json`` (a record for people and scripts;
+      a new run in the work dir removes it).
+    """
+    RECORD = 'early_stopped.json'
+
+    def before_run(self, runner) -> None:
+        pass
+
+    def before_train(self, runner) -> None:
+        record = osp.join(runner.work_dir, self.RECORD)
+        if runner.iter == 0 and is_main_process() and osp.isfile(record):
+            os.remove(record)  # an earlier run's
+        super().before_train(runner)
+
+    def _index(self, runner) -> int:
+        """This hook's place among the run's hooks of its type."""
+        same = [h for h in runner.hooks if isinstance(h, type(self))]
+        return next(i for i, h in enumerate(same) if h is self)
+
+    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        states = checkpoint.setdefault('meta', {}).setdefault(
+            'early_stopping', [])
+        index = self._index(runner)
+        states.extend({} for _ in range(index + 1 - len(states)))
+        states[index] = dict(best_score=float(self.best_score),
+                             wait_count=int(self.wait_count))
+
+    def read_checkpoint(self, runner, checkpoint: dict) -> Optional[dict]:
+        meta = checkpoint.get('meta', {})
+        states = meta.get('early_stopping') or []
+        index = self._index(runner)
+        if index < len(states) and states[index]:
+            return dict(states[index], epoch=int(meta.get('epoch', 0)))
+        return None
+
+    def resume_state(self, runner, loaded: dict) -> None:
+        self.best_score = float(loaded['best_score'])
+        self.wait_count = int(loaded['wait_count'])
+        threshold = self.stopping_threshold
+        if self.wait_count >= self.patience or (
+                threshold is not None
+                and self.rule_map[self.rule](self.best_score, threshold)):
+            runner.train_loop.stop_training = True
+            runner.logger.warning(
+                f'this run stopped early at epoch {loaded["epoch"]} (best '
+                f'{self.monitor} {self.best_score:.4g}, {self.wait_count} '
+                'validations without improvement): nothing to resume; raise '
+                'the hook\'s patience to train on')
+
+    def after_train(self, runner) -> None:
+        if runner.train_loop.stop_training and is_main_process():
+            write_json(osp.join(runner.work_dir, self.RECORD),
+                       dict(epoch=int(runner.epoch)), indent=None)
+
+
+@HOOKS.register_module()
+class RunShapeHook(ResumableHook):
+    """Record the number of processes and the batch per process in each
+    checkpoint, and warn when a run resumes with others.
+
+    Why: the schedule's iteration count was fixed by the first start (a
+    OneCycle of a 2-process run ends halfway through when resumed with one
+    process) and the effective batch changes; mmengine says nothing.
+    """
+    priority = 'VERY_LOW'
+
+    @staticmethod
+    def _shape(runner) -> dict:
+        loader = runner.cfg.get('train_dataloader') or {}
+        return dict(world_size=int(get_world_size()),
+                    batch_size=int(loader.get('batch_size', 0) or 0))
+
+    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        checkpoint.setdefault('meta', {})['run_shape'] = self._shape(runner)
+
+    def read_checkpoint(self, runner, checkpoint: dict) -> Optional[dict]:
+        return checkpoint.get('meta', {}).get('run_shape')
+
+    def resume_state(self, runner, saved: dict) -> None:
+        now = self._shape(runner)
+        if now != saved:
+            runner.logger.warning(
+                f'resuming a run of {saved["world_size"]} process(es) x '
+                f'batch {saved["batch_size"]} with {now["world_size"]} x '
+                f'{now["batch_size"]}: the effective batch changes from '
+                f'{saved["world_size"] * saved["batch_size"]} to '
+                f'{now["world_size"] * now["batch_size"]} and the schedule '
+                'keeps the iteration count of the first start (an '
+                'iteration-based schedule such as OneCycle then ends early '
+                'or late); resume with the original shape to avoid this')
+
+
+@HOOKS.register_module()
+class ResumedScheduleHook(ResumableHook):
+    """A run resumed with a changed schedule follows the new one.
+
+    Why: mmengine's ``Runner.resume`` loads the saved scheduler states, and
+    with them the old length: a run resumed with a larger
+    ``train_cfg.max_epochs`` trains its new epochs at the old schedule's
+    floor, with no word in the log. Here, when the config's schedulers
+    differ from the saved ones in a setting (not their progress), they are
+    set as an unbroken run of the config's schedule would have them
+    (:mod:`.resumed_schedule`), with a log line; a resumed run with nothing
+    left to train says so too.
+    """
+    priority = 'LOW'  # after the checkpoint's states are loaded
+    _fresh = None
+
+    def before_run(self, runner) -> None:
+        schedulers = flat_schedulers(runner.param_schedulers)
+        self._fresh = snapshot(schedulers) if schedulers else None
+
+    def read_checkpoint(self, runner, checkpoint: dict) -> Any:
+        return flat_states(checkpoint.get('param_schedulers'))
+
+    def resume_state(self, runner, saved: list) -> None:
+        loop = runner.train_loop
+        total = getattr(loop, 'max_epochs', None)
+        if total is not None and runner.epoch >= total:
+            runner.logger.warning(
+                f'nothing left to train: the run is at epoch {runner.epoch} '
+                f'of train_cfg.max_epochs={total}; raise '
+                'train_cfg.max_epochs to train on')
+        schedulers = flat_schedulers(runner.param_schedulers)
+        if not schedulers or self._fresh is None:
+            return
+        changes = schedule_changes(saved, self._fresh[0],
+                                   [type(s).__name__ for s in schedulers])
+        if not changes:
+            return
+        restart(schedulers, self._fresh, runner.iter, runner.epoch,
+                len(runner.train_dataloader))
+        lr = schedulers[0].optimizer.param_groups[0]['lr']
+        runner.logger.warning(
+            f'the schedule differs from the checkpoint\'s '
+            f'({"; ".join(changes[:2])}): from epoch {runner.epoch + 1} on '
+            'the learning rate follows this config\'s schedule as an '
+            f'unbroken run of it would (lr now {lr:.4g})')
