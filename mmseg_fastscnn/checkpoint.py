@@ -14,7 +14,7 @@ from typing import Any, Callable, Optional, Union
 import torch
 from mmengine.logging import print_log
 from mmengine.model import BaseTTAModel
-from mmengine.runner import CheckpointLoader
+from mmengine.runner import CheckpointLoader, load_state_dict
 
 MapLocation = Optional[Union[str, torch.device, Callable]]
 
@@ -145,3 +145,13 @@ def load_fitting_checkpoint(model: torch.nn.Module, filename: str) -> dict:
                          'not a checkpoint dict or state dict')
     check_checkpoint_fits(model, checkpoint, filename)
     return checkpoint
+
+
+def load_weights(model: torch.nn.Module, checkpoint: dict) -> None:
+    """Copy a loaded checkpoint's weights (or a bare state dict) into
+    ``model`` through mmengine's public ``load_state_dict``, a leading
+    ``module.`` stripped as mmengine's loader does; call
+    :func:`check_checkpoint_fits` first (this only logs what is missing)."""
+    state = checkpoint.get('state_dict', checkpoint)
+    state = {re.sub(r'^module\.', '', k): v for k, v in state.items()}
+    load_state_dict(model, state, strict=False)

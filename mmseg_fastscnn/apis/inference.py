@@ -12,13 +12,12 @@ import torch
 from mmcv.transforms import Compose
 from mmengine.config import Config
 from mmengine.logging import print_log
-from mmengine.runner.checkpoint import _load_checkpoint_to_model
 from mmseg.apis import inference_model, init_model
 from mmseg.models import EncoderDecoder
 from mmseg.registry import DATASETS
 from torch import nn
 
-from ..checkpoint import load_fitting_checkpoint
+from ..checkpoint import load_fitting_checkpoint, load_weights
 from ..deploy import (build_fast_model, create_session, export_onnx,
                       read_metadata, working_size)
 from ..engine.mixed_precision import autocast_or_log
@@ -43,7 +42,7 @@ def init_model_checked(config: Union[str, Config], checkpoint: str,
     """
     model = init_model(config, None, device='cpu')
     state = load_fitting_checkpoint(model, checkpoint)
-    _load_checkpoint_to_model(model, state, strict=False)
+    load_weights(model, state)
     meta = state.get('meta', {}) if 'state_dict' in state else {}
     dataset_meta = meta.get('dataset_meta')
     if dataset_meta is None:

@@ -48,7 +48,8 @@ class SegmentorExportWrapper(nn.Module):
         if with_preprocess:
             self.flip_channels = bool(getattr(pre, 'channel_conversion',
                                               False))
-            normalize = getattr(pre, '_enable_normalize', False)
+            # SegDataPreProcessor registers mean / std only when it normalizes
+            normalize = getattr(pre, 'mean', None) is not None
             mean = pre.mean if normalize else torch.zeros(3)
             std = pre.std if normalize else torch.ones(3)
             self.register_buffer('mean',

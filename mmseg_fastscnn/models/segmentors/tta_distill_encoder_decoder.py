@@ -10,7 +10,6 @@ from typing import Sequence
 import torch
 import torch.nn.functional as F
 from mmengine.config import ConfigDict
-from mmengine.runner.checkpoint import _load_checkpoint_to_model
 from torch import Tensor
 
 from mmseg.models.segmentors import EncoderDecoder
@@ -18,7 +17,8 @@ from mmseg.models.utils import resize
 from mmseg.registry import MODELS
 from mmseg.utils import ConfigType, SampleList, add_prefix
 
-from ...checkpoint import check_checkpoint_fits, load_checkpoint_file
+from ...checkpoint import (check_checkpoint_fits, load_checkpoint_file,
+                           load_weights)
 
 
 @MODELS.register_module()
@@ -69,7 +69,7 @@ class TTADistillEncoderDecoder(EncoderDecoder):
         ckpt = load_checkpoint_file(teacher_checkpoint)
         check_checkpoint_fits(teacher, ckpt,
                               f'{teacher_checkpoint} (teacher_checkpoint)')
-        _load_checkpoint_to_model(teacher, ckpt, strict=False)
+        load_weights(teacher, ckpt)
         teacher.eval().requires_grad_(False)
         # a list hides it from nn.Module: not trained, moved or saved with us
         self._teacher = [teacher]
@@ -118,7 +118,8 @@ class TTADistillEncoderDecoder(EncoderDecoder):
                             'decode')
         if self.with_auxiliary_head:
             losses.update(self._auxiliary_head_forward_train(x, data_samples))
-        labels = head._stack_batch_gt(data_samples).squeeze(1)
+        labels = torch.stack(
+            [sample.gt_sem_seg.data for sample in data_samples]).squeeze(1)
         logits = resize(
             seg_logits,
             size=labels.shape[1:],
