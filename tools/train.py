@@ -18,6 +18,7 @@ from mmseg_fastscnn.apis import (build_runner, check_before_run,
                                  load_tool_config)
 from mmseg_fastscnn.apis.resume import (latest_complete_checkpoint,
                                         make_weights_only)
+from mmseg_fastscnn.engine.resume_hooks import remove_early_stop_record
 from mmseg_fastscnn.utils import run_cli, set_mixed_precision
 
 
@@ -128,6 +129,10 @@ def main(argv=None) -> None:
     # model, data and checkpoint before the Runner makes its work dir
     check_before_run(cfg, ('train_dataloader', 'val_dataloader'),
                      cfg.get('load_from'))
+    if not cfg.get('resume'):
+        # a new run: an earlier run's record is not this one's, whether or
+        # not this config stops early
+        remove_early_stop_record(cfg.work_dir)
     runner = build_runner(cfg)
     runner.train()
 

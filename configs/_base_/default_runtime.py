@@ -9,9 +9,10 @@ vis_backends = [dict(type='LocalVisBackend')]
 visualizer = dict(
     type='SideBySideSegVisualizer', vis_backends=vis_backends, name='visualizer')
 # distributed runs: the model is made channels-last before DDP wraps it
-# (single-process runs: default_hooks.channels_last)
+# (single-process runs: default_hooks.channels_last); the scope prefix lets
+# mmengine's Runner find the wrapper, which it looks up in its own registry
 model_wrapper_cfg = dict(
-    type='ChannelsLastDistributedDataParallel', broadcast_buffers=False)
+    type='mmseg.ChannelsLastDistributedDataParallel', broadcast_buffers=False)
 log_processor = dict(by_epoch=True)
 log_level = 'INFO'
 load_from = None

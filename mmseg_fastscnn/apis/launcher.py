@@ -1,8 +1,10 @@
 """What tools/train.py and tools/test.py share: the runner and the
 distributed set-up they build from a config."""
+from datetime import timedelta
 from typing import Any, Dict, Optional
 
 import torch
+import torch.distributed as dist
 from mmengine.config import Config
 from mmengine.runner import Runner
 from mmseg.registry import RUNNERS
@@ -37,15 +39,31 @@ def use_gloo_without_gpu(cfg: Config) -> None:
     cfg.env_cfg.dist_cfg['backend'] = 'gloo'
     if cfg.launcher != 'none':
         if cfg.get('model_wrapper_cfg') is None:
-            cfg.model_wrapper_cfg = dict(
-                type='MMDistributedDataParallel',
-                device_ids=None,
-                broadcast_buffers=False)
+            cfg.model_wrapper_cfg = dict(type='MMDistributedDataParallel',
+                                         broadcast_buffers=False)
+        cfg.model_wrapper_cfg['device_ids'] = None  # CPU modules take none
+
+
+def init_cpu_process_group(cfg: Config) -> None:
+    """A distributed run without a GPU joins its gloo process group here.
+
+    Why: mmengine 0.10.7's pytorch launcher calls ``torch.cuda.set_device``,
+    which a CPU-only torch lacks; the Runner skips its own set-up once a
+    process group exists."""
+    if (cfg.get('launcher', 'none') == 'none' or torch.cuda.is_available()
+            or dist.is_initialized()):
+        return
+    timeout = cfg.get('env_cfg', {}).get('dist_cfg', {}).get('timeout')
+    dist.init_process_group(
+        backend='gloo',
+        **({} if timeout is None else dict(timeout=timedelta(
+            seconds=timeout))))
 
 
 def build_runner(cfg: Config) -> Runner:
     """The config's ``runner_type``, else :class:`ToolRunner` (mmengine's
     Runner with a quiet console); the log file is named once it exists."""
+    init_cpu_process_group(cfg)
     if 'runner_type' in cfg:
         runner = RUNNERS.build(cfg)
     else:

@@ -41,7 +41,7 @@ class ChannelsLastHook(Hook):
                 raise ValueError(
                     'ChannelsLastHook: a distributed model is made '
                     'channels-last before DDP wraps it: set model_wrapper_cfg'
-                    "=dict(type='ChannelsLastDistributedDataParallel') or "
+                    "=dict(type='mmseg.ChannelsLastDistributedDataParallel') or "
                     'default_hooks.channels_last.enabled=False')
         elif self.enabled:
             runner.model.to(memory_format=torch.channels_last)

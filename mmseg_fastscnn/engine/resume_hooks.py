@@ -12,6 +12,17 @@ from .resumed_schedule import (flat_schedulers, flat_states, restart,
                                schedule_changes, snapshot)
 
 
+EARLY_STOP_RECORD = 'early_stopped.json'
+
+
+def remove_early_stop_record(work_dir: str) -> None:
+    """Drop the early-stop record an earlier run left in ``work_dir`` (a new
+    run, resumed or not, writes its own when it stops)."""
+    record = osp.join(work_dir, EARLY_STOP_RECORD)
+    if is_main_process() and osp.isfile(record):
+        os.remove(record)
+
+
 class ResumableHook(Hook):
     """A hook that takes state from a checkpoint on ``resume`` only.
 
@@ -57,15 +68,13 @@ class TrainOnlyEarlyStoppingHook(ResumableHook, EarlyStoppingHook):
       ``<work_dir>/early_stopped.json`` (a record for people and scripts;
       a new run in the work dir removes it).
     """
-    RECORD = 'early_stopped.json'
 
     def before_run(self, runner) -> None:
         pass
 
     def before_train(self, runner) -> None:
-        record = osp.join(runner.work_dir, self.RECORD)
-        if runner.iter == 0 and is_main_process() and osp.isfile(record):
-            os.remove(record)  # an earlier run's
+        if runner.iter == 0:
+            remove_early_stop_record(runner.work_dir)
         super().before_train(runner)
 
     def _index(self, runner) -> int:
@@ -105,7 +114,7 @@ class TrainOnlyEarlyStoppingHook(ResumableHook, EarlyStoppingHook):
 
     def after_train(self, runner) -> None:
         if runner.train_loop.stop_training and is_main_process():
-            write_json(osp.join(runner.work_dir, self.RECORD),
+            write_json(osp.join(runner.work_dir, EARLY_STOP_RECORD),
                        dict(epoch=int(runner.epoch)), indent=None)
 
 
