@@ -32,7 +32,8 @@ def read_epochs(files: List[str]) -> Tuple[EpochTable, EpochTable]:
 
     Train: the mean of the logged ``loss`` values of each epoch (each is a
     window mean over the logging interval), and of ``time`` (seconds per
-    iteration) where logged. Val: the metrics and ``loss``
+    iteration) where logged. Val: the metrics and the validation loss
+    (``val_loss``, or ``loss`` in logs written before it had its own key)
     logged after each validation (``step`` is the epoch). Later files win,
     so a resumed run's repeated epochs come from its latest start.
     """
@@ -49,7 +50,7 @@ def read_epochs(files: List[str]) -> Tuple[EpochTable, EpochTable]:
                 record = json.loads(line)
                 if 'mIoU' in record:
                     val[int(record['step'])] = {
-                        k: float(v)
+                        'loss' if k == 'val_loss' else k: float(v)
                         for k, v in record.items() if k != 'step'
                     }
                 elif 'epoch' in record and 'loss' in record:

@@ -26,12 +26,13 @@ def test_epoch_tables_and_resume_overrides(tmp_path):
         dict(epoch=2, iter=30, loss=0.9, lr=1e-3),
         dict(aAcc=60.0, mIoU=25.0, mDice=35.0, loss=1.5, step=2),
     ])
-    # resumed from epoch 1: epoch 2 again, then 3; later start wins
+    # resumed from epoch 1: epoch 2 again, then 3; later start wins; its
+    # validation loss has its own key (ValLossHook's ``val/val_loss``)
     write_log(work / '20260101_010000', [
         dict(epoch=2, iter=30, loss=0.7, lr=1e-3),
-        dict(aAcc=70.0, mIoU=40.0, mDice=50.0, loss=1.2, step=2),
+        dict(aAcc=70.0, mIoU=40.0, mDice=50.0, val_loss=1.2, step=2),
         dict(epoch=3, iter=40, loss=0.5, lr=1e-3),
-        dict(aAcc=75.0, mIoU=45.0, mDice=55.0, loss=1.0, step=3),
+        dict(aAcc=75.0, mIoU=45.0, mDice=55.0, val_loss=1.0, step=3),
     ])
     files = find_scalar_files(str(work))
     assert [osp.basename(osp.dirname(osp.dirname(f))) for f in files] == [
@@ -42,6 +43,7 @@ def test_epoch_tables_and_resume_overrides(tmp_path):
     assert train[2]['loss'] == pytest.approx(0.7)
     assert sorted(val) == [1, 2, 3]
     assert val[2]['mIoU'] == 40.0 and val[3]['loss'] == 1.0
+    assert val[1]['loss'] == 1.8  # an older log's key
     paths = plot_curves(train, val, str(tmp_path / 'out'))
     assert [osp.basename(p) for p in paths] == [
         'loss.png', 'miou_dice.png', 'accuracy.png'

@@ -8,7 +8,7 @@ import pytest
 import torch
 from mmengine.logging import HistoryBuffer
 
-from mmseg_fastscnn.engine import UnsafeCheckpointError, load_checkpoint_file
+from mmseg_fastscnn.checkpoint import UnsafeCheckpointError, load_checkpoint_file
 from mmseg_fastscnn.engine.weights_only import (from_weights_only,
                                                 to_weights_only)
 from tests.utils import CONFIG
@@ -79,7 +79,7 @@ def test_auto_resume_picks_newest_whole_checkpoint(tmp_path, monkeypatch):
     opened once; a pointer into another dir (a copied work dir) is read in
     this one."""
     from mmseg_fastscnn.checkpoint import UnsafeCheckpointError
-    from mmseg_fastscnn.engine.runner import latest_complete_checkpoint
+    from mmseg_fastscnn.apis.resume import latest_complete_checkpoint
     torch.save(dict(state_dict={}), str(tmp_path / 'epoch_1.pth'))
     torch.save(dict(state_dict={}, extra=Opaque()),
                str(tmp_path / 'epoch_2.pth'))
@@ -141,19 +141,21 @@ def test_early_stopping_state_carried_through_resume_only(tmp_path):
         dict(best_score=70.0, wait_count=1)]
     fresh, fresh_other = hook(), hook('mDice')
     hooks = [fresh, fresh_other]
-    fresh.after_load_checkpoint(
-        SimpleNamespace(hooks=hooks, resuming=False), loaded)  # load_from
+    # load_from: the Runner's counters are at 0 when training starts
+    new_run = SimpleNamespace(hooks=hooks, iter=0, work_dir=str(tmp_path))
+    fresh.after_load_checkpoint(new_run, loaded)
+    fresh.before_train(new_run)
     assert (fresh.best_score, fresh.wait_count) == (-float('inf'), 0)
+    resumed = SimpleNamespace(hooks=hooks, iter=70, work_dir=str(tmp_path))
     for h in hooks:
-        h.after_load_checkpoint(
-            SimpleNamespace(hooks=hooks, resuming=True,
-                            work_dir=str(tmp_path)), loaded)
+        h.after_load_checkpoint(resumed, loaded)
+        h.before_train(resumed)
     assert (fresh.best_score, fresh.wait_count) == (61.5, 3)
     assert (fresh_other.best_score, fresh_other.wait_count) == (70.0, 1)
 
 
 def test_publish_own_plain_checkpoint_with_trust(tmp_path):
-    from mmseg_fastscnn.engine.publish import publish_checkpoint
+    from mmseg_fastscnn.apis.publish import publish_checkpoint
     src = str(tmp_path / 'plain.pth')
     torch.save(
         dict(state_dict=dict(w=torch.ones(2)), meta=dict(epoch=3),
@@ -211,7 +213,7 @@ def test_published_checkpoint_works_with_mmseg_apis(tmp_path, camvid_root):
     from mmseg.apis import inference_model, init_model
     from mmseg.registry import MODELS
 
-    from mmseg_fastscnn.engine.publish import publish_checkpoint
+    from mmseg_fastscnn.apis.publish import publish_checkpoint
     config = CONFIG
     model = MODELS.build(Config.fromfile(config).model)
     train_ckpt = str(tmp_path / 'epoch_1.pth')
@@ -278,7 +280,7 @@ def test_published_config_holds_no_machine_path(tmp_path):
     """The config text a published checkpoint carries: paths into the
     repository become configs/..., other absolute paths their last part;
     relative paths are kept."""
-    from mmseg_fastscnn.engine.publish import (publish_checkpoint,
+    from mmseg_fastscnn.apis.publish import (publish_checkpoint,
                                                strip_machine_paths)
     text = ("class_stats = '/home/ann/mmseg-fastscnn/configs/_base_/"
             "datasets/camvid_class_stats.json'\n"
@@ -298,17 +300,25 @@ def test_published_config_holds_no_machine_path(tmp_path):
     assert '/home/' not in cfg and '/scratch/' not in cfg and 'C:' not in cfg
 
 
-def test_mmseg_init_model_refuses_unsafe_and_torn_files_by_name(
+def test_unsafe_and_torn_files_refused_by_mmseg_and_named_by_ours(
         tmp_path, random_checkpoint):
-    """mmseg's own ``init_model`` (mmengine's loader): an unsafe file is
-    refused naming it, without torch's advice to unpickle it in full, and
-    never unpickled; a torn copy is named as such; a good one loads."""
+    """mmseg's own ``init_model`` (mmengine's loader, left as it is) refuses
+    an unsafe file without unpickling it (torch's weights-only default);
+    our tools' loader names the file in one line, without torch's advice to
+    unpickle it in full, and names a torn copy as such; a good file loads
+    through both."""
+    import pickle
+
     from mmseg.apis import init_model
+
+    from mmseg_fastscnn.apis.inference import init_model_checked
     hostile = str(tmp_path / 'hostile.pth')
     torch.save(dict(state_dict={}, payload=Opaque()), hostile)
     before = Opaque.loads
-    with pytest.raises(UnsafeCheckpointError) as error:
+    with pytest.raises(pickle.UnpicklingError):
         init_model(CONFIG, hostile, device='cpu')
+    with pytest.raises(UnsafeCheckpointError) as error:
+        init_model_checked(CONFIG, hostile, device='cpu')
     message = str(error.value)
     assert message.startswith(hostile) and 'Opaque' in message, message
     assert 'weights_only` set to `False' not in message
@@ -318,6 +328,7 @@ def test_mmseg_init_model_refuses_unsafe_and_torn_files_by_name(
     with open(random_checkpoint, 'rb') as src, open(torn, 'wb') as dst:
         dst.write(src.read()[:4096])
     with pytest.raises(ValueError, match='torn.pth is not a complete'):
-        init_model(CONFIG, torn, device='cpu')
-    model = init_model(CONFIG, random_checkpoint, device='cpu')
-    assert model.dataset_meta['classes'][0] == 'Sky'
+        init_model_checked(CONFIG, torn, device='cpu')
+    for init in (init_model, init_model_checked):
+        model = init(CONFIG, random_checkpoint, device='cpu')
+        assert model.dataset_meta['classes'][0] == 'Sky'

@@ -32,7 +32,7 @@ def test_val_loss_reads_the_logits_and_changes_nothing():
         outputs = model.val_step(copy.deepcopy(batch))
     hook.after_val_iter(runner, 0, batch, outputs)
     hook.after_val_epoch(runner)
-    loss = hub.get_scalar('val/loss').current()
+    loss = hub.get_scalar('val/val_loss').current()
     logits = outputs[0].seg_logits.data[None]
     expected = torch.nn.functional.cross_entropy(
         logits, sample.gt_sem_seg.data.long(), ignore_index=255)
@@ -46,18 +46,20 @@ def test_resume_with_another_shape_says_what_changed():
     from types import SimpleNamespace
     from unittest import mock
 
-    from mmseg_fastscnn.engine.hooks import RunShapeHook
+    from mmseg_fastscnn.engine import RunShapeHook
     logger = mock.Mock()
     runner = SimpleNamespace(cfg=dict(train_dataloader=dict(batch_size=8)),
-                             resuming=True, logger=logger)
+                             iter=10, logger=logger)  # resumed
     hook = RunShapeHook()
     saved = {}
     hook.before_save_checkpoint(runner, saved)
     assert saved['meta']['run_shape'] == dict(world_size=1, batch_size=8)
     hook.after_load_checkpoint(runner, saved)
+    hook.before_train(runner)
     logger.warning.assert_not_called()
     saved['meta']['run_shape'] = dict(world_size=2, batch_size=8)
     hook.after_load_checkpoint(runner, saved)
+    hook.before_train(runner)
     message = logger.warning.call_args[0][0]
     assert '2 process(es) x batch 8 with 1 x 8' in message
     assert 'from 16 to 8' in message and 'schedule' in message
@@ -79,4 +81,4 @@ def test_val_loss_is_the_epochs_own():
         hook._total, hook._count = loss, 1
         hook.after_val_epoch(runner)
     window = LogProcessor().window_size
-    assert hub.get_scalar('val/loss').mean(window) == 2.0
+    assert hub.get_scalar('val/val_loss').mean(window) == 2.0

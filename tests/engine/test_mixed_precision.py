@@ -11,7 +11,7 @@ from mmengine.config import Config
 from mmengine.logging import MMLogger
 
 from mmseg_fastscnn.engine import mixed_precision
-from mmseg_fastscnn.engine.channels_last_hook import ChannelsLastHook
+from mmseg_fastscnn.engine.channels_last import ChannelsLastHook
 from mmseg_fastscnn.engine.mixed_precision import (AutocastValLoop,
                                                    BF16OptimWrapper,
                                                    is_slow_bf16_depthwise)
@@ -121,30 +121,39 @@ def test_disabled_wrapper_is_float32_and_leaves_convs_alone(caplog_mmengine):
 
 def test_val_loop_autocasts_only_where_bf16_is_fast(monkeypatch,
                                                     caplog_mmengine):
+    """The training's precision rule: bfloat16 where the device has it fast
+    (a GPU too: mmengine's ``fp16=True`` would validate in float16)."""
     runner = SimpleNamespace()
-    with mock.patch('mmengine.runner.ValLoop.__init__',
-                    return_value=None) as init:
-        AutocastValLoop(runner, {}, {})
-        assert init.call_args.kwargs['fp16'] == \
+    with mock.patch('mmengine.runner.ValLoop.__init__', return_value=None):
+        assert AutocastValLoop(runner, {}, {}).bf16 == \
             mixed_precision.cpu_supports_bf16()
-        AutocastValLoop(runner, {}, {}, enabled=False)
-        assert init.call_args.kwargs['fp16'] is False
+        assert AutocastValLoop(runner, {}, {}, enabled=False).bf16 is False
         with pytest.raises(ValueError,
                            match="val_cfg.enabled must be True or False"):
             AutocastValLoop(runner, {}, {}, enabled='no')
         monkeypatch.setattr(mixed_precision, 'cpu_supports_bf16',
                             lambda: False)
-        AutocastValLoop(runner, {}, {})
-        assert init.call_args.kwargs['fp16'] is False
+        loop = AutocastValLoop(runner, {}, {})
+        assert loop.bf16 is False
+        seen = []
+        with mock.patch(
+                'mmengine.runner.ValLoop.run_iter',
+                lambda self, idx, batch: seen.append(
+                    (torch.is_autocast_enabled('cpu'),
+                     torch.get_autocast_dtype('cpu')))):
+            loop.run_iter(0, {})
+            loop.bf16 = True
+            loop.run_iter(1, {})
+        assert seen == [(False, torch.bfloat16), (True, torch.bfloat16)]
     assert 'validation precision: float32: this CPU has no fast' in messages(
         caplog_mmengine)
-    # on a GPU, mmengine's own float16 autocast (no GPU needed to check)
+    # on a GPU with bfloat16, bfloat16 as in training (no GPU needed)
     monkeypatch.setattr(mixed_precision, 'get_device', lambda: 'cuda')
-    with mock.patch('mmengine.runner.ValLoop.__init__',
-                    return_value=None) as init:
-        AutocastValLoop(runner, {}, {})
-        assert init.call_args.kwargs['fp16'] is True
-    assert 'validation precision: float16 autocast on CUDA' in messages(
+    monkeypatch.setattr(torch.cuda, 'is_bf16_supported', lambda: True)
+    with mock.patch('mmengine.runner.ValLoop.__init__', return_value=None):
+        loop = AutocastValLoop(runner, {}, {})
+    assert loop.bf16 is True and loop.device_type == 'cuda'
+    assert 'validation precision: bfloat16 autocast on CUDA' in messages(
         caplog_mmengine)
 
 

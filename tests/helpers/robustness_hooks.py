@@ -109,7 +109,6 @@ class KillAtSaveHook(Hook):
         self.moment, self.epoch = moment, epoch
 
     def before_train(self, runner) -> None:
-        import mmengine.runner.runner as runner_module
         kind, _, when = self.moment.partition('_')
         hook = self
 
@@ -121,17 +120,18 @@ class KillAtSaveHook(Hook):
             os.kill(os.getpid(), signal.SIGKILL)
 
         if when == 'tmp':
-            save = runner_module.save_checkpoint
+            # the file backend writes ``<name>.tmp``, then fsyncs it: here
+            # half of it is on disk
+            fsync = os.fsync
 
-            def half_save(checkpoint, filename, *args, **kwargs):
-                save(checkpoint, filename, *args, **kwargs)
-                if now(filename, kind + '_'):
-                    size = os.path.getsize(filename)
-                    with open(filename, 'r+b') as f:
-                        f.truncate(size // 2)
+            def half_written(fd):
+                name = os.readlink(f'/proc/self/fd/{fd}')
+                if name.endswith('.tmp') and now(name, kind + '_'):
+                    os.ftruncate(fd, os.fstat(fd).st_size // 2)
                     die()
+                return fsync(fd)
 
-            runner_module.save_checkpoint = half_save
+            os.fsync = half_written
         elif when == 'renamed':
             replace = os.replace
 
@@ -162,11 +162,12 @@ class DiskFullAtSaveHook(Hook):
     def before_train(self, runner) -> None:
         import errno
 
-        import mmengine.runner.runner as runner_module
+        fsync = os.fsync
 
-        def full_disk(checkpoint, filename, *args, **kwargs):
-            with open(filename, 'wb') as f:
-                f.write(b'PK\x03\x04 partial')
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), filename)
+        def full_disk(fd):
+            if os.readlink(f'/proc/self/fd/{fd}').endswith('.pth.tmp'):
+                os.ftruncate(fd, 16)  # part of the file made it to disk
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            return fsync(fd)
 
-        runner_module.save_checkpoint = full_disk
+        os.fsync = full_disk
