@@ -3,10 +3,12 @@
 # Forward passes in bfloat16 autocast where the device computes it natively
 # (weights, BN statistics and AdamW state stay float32); float32 with
 # --cfg-options optim_wrapper.enabled=False or tools/train.py --no-amp.
+# (No other key than mmengine's OptimWrapper takes: mmseg's tools/train.py
+# --amp with --cfg-options optim_wrapper.type=OptimWrapper gives mmengine's
+# float16 AmpOptimWrapper on a GPU.)
 max_epochs = 100
 optim_wrapper = dict(
     type='BF16OptimWrapper',
-    enabled=True,
     optimizer=dict(type='AdamW', lr=1e-3, weight_decay=1e-5),
     clip_grad=dict(max_norm=1.0, norm_type=2))
 param_scheduler = [
