@@ -24,6 +24,7 @@ from mmengine.dist import is_main_process
 import mmseg_fastscnn  # noqa: F401  (registers the plugin)
 from mmseg_fastscnn.apis import (build_runner, check_before_run,
                                  load_tool_config)
+from mmseg_fastscnn.datasets import missing_root_message
 from mmseg_fastscnn.fileio import write_json
 from mmseg_fastscnn.utils import run_cli
 
@@ -43,7 +44,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         '--show-dir',
         help='directory where painted images will be saved, one '
-        '<image stem>.png panel per test image')
+        '<image stem>.png panel per test image; a relative one under '
+        '<work_dir>/<timestamp>/, as in mmseg')
     parser.add_argument(
         '--wait-time', type=float, default=2, help='the interval of show (s)')
     parser.add_argument(
@@ -156,8 +158,12 @@ def split_folders(dataset_cfg) -> dict:
 
 def check_test_split(cfg: Config) -> dict:
     """Refuse a test split whose folders are missing, naming them and the
-    options that evaluate val instead."""
+    options that evaluate val instead (a missing data root as the dataset
+    names it, as tools/train.py does)."""
     info = split_folders(cfg.test_dataloader.dataset)
+    root = info['data_root']
+    if root and '://' not in root and not osp.isdir(root):
+        raise FileNotFoundError(missing_root_message(info['dataset'], root))
     for key in ('img_path', 'seg_map_path'):
         folder = info.get(key)
         if folder is not None and '://' not in folder and \
@@ -206,10 +212,13 @@ def main(argv=None) -> dict:
     evaluated = check_test_split(cfg)
     # model, data and checkpoint before the Runner makes its work dir
     check_before_run(cfg, ('test_dataloader', ), args.checkpoint)
-    if args.show_dir:
-        os.makedirs(args.show_dir, exist_ok=True)
     runner = build_runner(cfg)
     metrics = runner.test()
+    show_dir = getattr(runner.visualizer, 'panel_dir', None)
+    if args.show_dir and show_dir and is_main_process():
+        runner.logger.info(
+            f'{len(runner.test_dataloader.dataset)} input | ground truth | '
+            f'prediction pictures written to {osp.abspath(show_dir)}')
     if not is_main_process():  # metrics are gathered on rank 0
         return metrics
     evaluated = dict(

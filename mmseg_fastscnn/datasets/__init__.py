@@ -1,5 +1,5 @@
 from .camvid import (CAMVID_CLASSES, CAMVID_PALETTE, CamVidDataset,
-                     sequence_of)
+                     missing_root_message, sequence_of)
 from .cross_sequence import CamVidCrossSequenceDataset
 from .decode_once import LoadAnnotationsOnce, LoadImageFromFileOnce
 from .integrity import (DataIntegrityError, DataProblem, check_pair,
@@ -11,6 +11,6 @@ __all__ = [
     'CamVidDataset', 'CamVidCrossSequenceDataset', 'CAMVID_CLASSES',
     'CAMVID_PALETTE', 'DataIntegrityError', 'DataProblem',
     'LoadAnnotationsOnce', 'LoadImageFromFileOnce',
-    'NoSingletonBatchSampler', 'check_pair', 'check_pairs', 'find_pairs',
+    'NoSingletonBatchSampler', 'check_pair', 'missing_root_message', 'check_pairs', 'find_pairs',
     'sequence_of', 'RandomCameraShift'
 ]

@@ -19,6 +19,16 @@ CAMVID_VOID = 11
 BAD_DATA_MODES = ('error', 'skip')
 
 
+def missing_root_message(dataset_type: str, data_root: str) -> str:
+    """What every tool says when a dataset's ``data_root`` is missing: for
+    CamVid, the advice that works in any tool (mmseg's own too)."""
+    if dataset_type.startswith('CamVid'):  # and its cross-sequence folds
+        return (f'CamVid data_root not found: {data_root} (point the '
+                'CAMVID_ROOT environment variable at the CamVid folder, which '
+                'the configs read in every tool, or link it to data/camvid)')
+    return f'{dataset_type} data_root not found: {data_root}'
+
+
 @DATASETS.register_module()
 class CamVidDataset(BaseSegDataset):
     """CamVid (SegNet split) with integrity checks at load.
@@ -97,9 +107,7 @@ class CamVidDataset(BaseSegDataset):
         seg_dir = self.data_prefix.get('seg_map_path', None)
         if self.data_root is not None and not osp.isdir(self.data_root):
             raise FileNotFoundError(
-                f'CamVid data_root not found: {self.data_root} (point the '
-                'CAMVID_ROOT environment variable at the CamVid folder, which '
-                'the configs read in every tool, or link it to data/camvid)')
+                missing_root_message(type(self).__name__, self.data_root))
         if seg_dir is None:
             raise ValueError('data_prefix needs seg_map_path, e.g. '
                              "dict(img_path='val', seg_map_path='valannot')")

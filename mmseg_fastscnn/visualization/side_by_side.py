@@ -123,8 +123,10 @@ class SideBySideSegVisualizer(SegLocalVisualizer):
 
     Args:
         name (str): Name of the instance. Default: 'visualizer'.
-        panel_dir (str | None): Folder for the test panels; None draws
-            SegLocalVisualizer's overlays. Default: None.
+        panel_dir (str | None): Folder for the test panels, a relative one
+            under ``save_dir`` (the Runner's ``<work_dir>/<timestamp>``, as
+            mmseg's ``--show-dir``); None draws SegLocalVisualizer's
+            overlays. Default: None.
         **kwargs: Passed to SegLocalVisualizer (``vis_backends``,
             ``save_dir``, ``classes``, ``palette``, ``alpha``, ...).
     """
@@ -137,6 +139,9 @@ class SideBySideSegVisualizer(SegLocalVisualizer):
         if panel_dir is not None and not isinstance(panel_dir, str):
             raise TypeError(f'panel_dir must be a folder path (str) or None, '
                             f'got {type(panel_dir).__name__}')
+        save_dir = kwargs.get('save_dir')
+        if panel_dir is not None and save_dir and not osp.isabs(panel_dir):
+            panel_dir = osp.join(save_dir, panel_dir)
         self.panel_dir = panel_dir
 
     def draw_panel(self,

@@ -52,6 +52,18 @@ def test_test_tool_reads_only_the_split_it_evaluates(camvid_root, tmp_path):
     assert f'test split not found: {no_test}/test' in proc.stderr
     assert 'test_dataloader.dataset.data_prefix.img_path=val' in proc.stderr
     assert 'Traceback' not in proc.stderr
+    # no data root at all: the message tools/train.py gives, whose advice
+    # (CAMVID_ROOT) works in every tool
+    nowhere = str(tmp_path / 'nowhere')
+    for tool, args in (('tools/test.py', [SHIPPED]), ('tools/train.py', [])):
+        proc = run_tool(tool, CONFIG, *args, '--work-dir', str(work),
+                        '--cfg-options', f'data_root={nowhere}', check=False)
+        assert proc.returncode == 1
+        assert proc.stderr.strip().splitlines()[-1] == (
+            f'error: FileNotFoundError: CamVid data_root not found: {nowhere} '
+            '(point the CAMVID_ROOT environment variable at the CamVid '
+            'folder, which the configs read in every tool, or link it to '
+            'data/camvid)'), (tool, proc.stderr[-1000:])
 
 
 def test_schedule_follows_max_epochs():

@@ -18,9 +18,9 @@ from mmseg.structures import SegDataSample
 from mmseg_fastscnn.datasets import CAMVID_PALETTE
 from mmseg_fastscnn.visualization import (SideBySideSegVisualizer, colorize,
                                           side_by_side)
-from tests.utils import (CLASSES, CONFIG, FAST, PALETTE, SHIPPED,
+from tests.utils import (CLASSES, CONFIG, FAST, PALETTE, ROOT, SHIPPED,
                          TEST_ON_VAL, link_camvid_subset, make_split,
-                         run_tool)
+                         run_folder, run_tool)
 
 H, W = 48, 64
 GREY = 100
@@ -188,3 +188,24 @@ def test_show_dir_panels_from_tools_test(camvid_root, tmp_path):
     # the prediction: palette colours only (no blend with the image)
     colours = {tuple(c) for c in CAMVID_PALETTE}
     assert {tuple(c) for c in body[:, 2 * w:].reshape(-1, 3)} <= colours
+
+
+def test_relative_show_dir_lands_in_the_run_folder(camvid_root, tmp_path):
+    """A relative ``--show-dir`` goes under ``<work_dir>/<timestamp>/``, as
+    mmseg's does, and the log says where the pictures went."""
+    if not osp.isfile(SHIPPED):
+        pytest.skip(f'no shipped checkpoint at {SHIPPED}')
+    # (train too: mmseg's SegVisualizationHook reads runner.iter, which
+    # builds the train loop)
+    root = link_camvid_subset(tmp_path / 'camvid', camvid_root,
+                              {'train': 1, 'val': 2})
+    work = tmp_path / 'work'
+    proc = run_tool('tools/test.py', CONFIG, SHIPPED, '--work-dir',
+                    str(work), '--show-dir', 'vis', '--cfg-options',
+                    f'data_root={root}', *FAST, *TEST_ON_VAL)
+    show = osp.join(run_folder(work), 'vis')
+    assert sorted(os.listdir(show)) == sorted(os.listdir(osp.join(root,
+                                                                  'val')))
+    assert not osp.exists(osp.join(ROOT, 'vis'))
+    assert f'2 input | ground truth | prediction pictures written to {show}' \
+        in proc.stdout + proc.stderr
