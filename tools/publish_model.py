@@ -11,7 +11,7 @@ import argparse
 import os
 import os.path as osp
 
-from mmseg_fastscnn.engine.publish import publish_checkpoint
+from mmseg_fastscnn.apis.publish import publish_checkpoint
 from mmseg_fastscnn.utils import run_cli
 
 

@@ -156,7 +156,7 @@ def test_ema_fine_tune_checkpoints_the_average_and_resumes_it(
     and publish_model.py use) and the raw ones in ``ema_state_dict``, both
     weights-only loadable; --resume carries the average on, and the
     published file keeps the average only."""
-    from mmseg_fastscnn.engine.publish import publish_checkpoint
+    from mmseg_fastscnn.apis.publish import publish_checkpoint
 
     config = osp.join(ROOT, 'configs', 'ablations',
                       'fastscnn_lovasz-ft-ema_1xb8-20e_camvid-360x480.py')
