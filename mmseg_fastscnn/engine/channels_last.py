@@ -15,17 +15,11 @@ def is_channels_last(model: torch.nn.Module) -> bool:
 
 @HOOKS.register_module()
 class ChannelsLastHook(Hook):
-    """Convert the model's 4-D weights to channels-last before the run.
-
-    Why: oneDNN's convolutions on a CPU are faster in NHWC; a conv whose
-    weight is channels-last returns a channels-last output, so the whole
-    network runs NHWC from the first layer on (mmengine has no such
-    option). Parameters keep their identity (the optimizer's references
-    hold). A distributed model must be converted before DDP wraps it (its
-    gradient buckets follow the weights' layout):
-    :class:`ChannelsLastDistributedDataParallel` does that, and this hook
-    refuses a wrapped model that is not channels-last. ``enabled=False``
-    keeps the contiguous (NCHW) format.
+    """Convert the model's 4-D weights to channels-last before the run, so
+    the network runs NHWC throughout (faster oneDNN convs; mmengine has no
+    such option). A DDP-wrapped model must already be channels-last
+    (:class:`ChannelsLastDistributedDataParallel`); ``enabled=False`` keeps
+    NCHW.
     """
     priority = 'VERY_HIGH'
 

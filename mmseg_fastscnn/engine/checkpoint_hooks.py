@@ -11,13 +11,11 @@ from .weights_only import from_weights_only, to_weights_only
 
 @HOOKS.register_module()
 class WeightsOnlyCheckpointHook(Hook):
-    """Store checkpoints in a form ``torch.load(weights_only=True)`` accepts.
+    """Checkpoints that ``torch.load(weights_only=True)`` opens.
 
     Why: mmengine 0.10.7 pickles ``HistoryBuffer``s, numpy values and bound
-    methods into every checkpoint, which torch >= 2.6 (and so mmengine's own
-    loader) refuses. Converts the message hub, scheduler and meta entries
-    on save and back on load (:mod:`.weights_only`); ``state_dict`` and
-    optimizer tensors are untouched.
+    methods, which torch >= 2.6 refuses; every entry but ``state_dict`` is
+    converted on save and back on load (:mod:`.weights_only`).
     """
     priority = 'LOWEST'
 
@@ -46,22 +44,18 @@ class WeightsOnlyCheckpointHook(Hook):
 class SafeCheckpointHook(CheckpointHook):
     """mmengine's ``CheckpointHook`` whose checkpoints survive a kill.
 
-    Why, against mmengine 0.10.7 (its public methods overridden only):
+    Why, against mmengine 0.10.7 (public methods overridden only):
 
-    - It writes ``epoch_k.pth`` before epoch k is validated, so a run
-      resumed from it never validates epoch k (no best checkpoint for it,
-      an early-stopping count from before it). Here the epoch's checkpoint
-      is written once its validation is over (``after_val``), or, when no
-      validation follows, before the next epoch or at the end of training.
-    - It removes the old ``best_*.pth`` before writing the new one, so a
-      kill in between leaves none. Here the new best is written first; then
-      the old one, and any other ``best_<key>_*.pth`` a killed run left.
-    - It keeps absolute paths of the best checkpoints, so a copied work dir
-      resumed in place deletes the original's. Here they are this run's.
+    - ``epoch_k.pth`` was written before epoch k's validation, so a run
+      resumed from it never validated epoch k; here it is written after the
+      validation (or before the next epoch / at the end when none follows).
+    - The old best was removed before the new one was written (a kill in
+      between left none); here the new one is written first.
+    - Best paths were absolute (a copied work dir deleted the original's);
+      here they are this run's.
 
-    Files are written whole or not at all by the file backend that
-    ``backend_args`` names (the configs: ``AtomicLocalBackend``); leftover
-    ``*.tmp`` files of a killed write are removed when training starts.
+    Files are written whole by the ``backend_args`` backend (the configs:
+    ``atomic_local``); ``*.tmp`` left by a kill are removed at the start.
     """
 
     _pending_epoch = None
@@ -74,19 +68,22 @@ class SafeCheckpointHook(CheckpointHook):
                 self.file_backend.remove(
                     self.file_backend.join_path(self.out_dir, name))
                 runner.logger.info(f'removed {name}, left by a killed save')
-        if self.save_best is None:
-            return
-        if len(self.key_indicators) == 1:
-            self.best_ckpt_path = self._own(self.best_ckpt_path)
-        else:
-            self.best_ckpt_path_dict = {
-                key: self._own(path)
-                for key, path in self.best_ckpt_path_dict.items()}
+        if self.save_best is not None:
+            self._set_bests({key: path and self.file_backend.join_path(
+                self.out_dir, osp.basename(path))
+                for key, path in self._bests().items()})
 
-    def _own(self, path):
-        """``path`` moved into this run's ``out_dir`` (same file name)."""
-        return path and self.file_backend.join_path(self.out_dir,
-                                                    osp.basename(path))
+    def _bests(self) -> dict:
+        """{key: best checkpoint path or None}, one or several keys."""
+        if len(self.key_indicators) == 1:
+            return {self.key_indicators[0]: self.best_ckpt_path}
+        return dict(self.best_ckpt_path_dict)
+
+    def _set_bests(self, bests: dict) -> None:
+        if len(self.key_indicators) == 1:
+            self.best_ckpt_path = bests[self.key_indicators[0]]
+        else:
+            self.best_ckpt_path_dict = bests
 
     def after_train_epoch(self, runner) -> None:
         if self.by_epoch and (
@@ -95,10 +92,9 @@ class SafeCheckpointHook(CheckpointHook):
             self._pending_epoch = runner.epoch + 1  # saved after validation
 
     def _save_pending(self, runner) -> None:
-        """Write the epoch checkpoint held back by ``after_train_epoch``
-        (``max_keep_ckpts``, ``last_ckpt`` and the ``last_checkpoint``
-        pointer as mmengine keeps them), through the public
-        ``Runner.save_checkpoint``."""
+        """Write the epoch checkpoint held back by ``after_train_epoch``,
+        keeping ``max_keep_ckpts``, ``last_ckpt`` and ``last_checkpoint`` as
+        mmengine does (through the public ``Runner.save_checkpoint``)."""
         epoch, self._pending_epoch = self._pending_epoch, None
         if epoch is None:
             return
@@ -145,30 +141,20 @@ class SafeCheckpointHook(CheckpointHook):
                 f', checkpoint {self.best_ckpt_path}')
 
     def after_val_epoch(self, runner, metrics) -> None:
-        """mmengine's best-checkpoint step shown no old best path (it would
-        remove the old file before writing the new one); the old bests
-        are removed once the new ones are written."""
+        """mmengine's best-checkpoint step, shown no old best (it would
+        remove it first); old bests are removed after the new is written."""
         if self.save_best is None or not metrics:
             return super().after_val_epoch(runner, metrics)
-        single = len(self.key_indicators) == 1
-        old = ({self.key_indicators[0]: self.best_ckpt_path}
-               if single else dict(self.best_ckpt_path_dict))
-        if single:
-            self.best_ckpt_path = None
-        else:
-            self.best_ckpt_path_dict = dict.fromkeys(old)
+        old = self._bests()
+        self._set_bests(dict.fromkeys(old))
         super().after_val_epoch(runner, metrics)
-        new = ({self.key_indicators[0]: self.best_ckpt_path}
-               if single else dict(self.best_ckpt_path_dict))
+        new = self._bests()
         for key, path in new.items():
             if path is None:  # not better: keep the old one
                 new[key] = old[key]
             elif is_main_process():
                 self._remove_other_bests(runner, key, path)
-        if single:
-            self.best_ckpt_path = new[self.key_indicators[0]]
-        else:
-            self.best_ckpt_path_dict = new
+        self._set_bests(new)
 
     def _remove_other_bests(self, runner, key: str, keep: str) -> None:
         prefix = f'best_{key}_'.replace('/', '_')

@@ -1,5 +1,4 @@
-"""Hooks of the plugin that watch a run: validation loss, non-finite
-losses and weights."""
+"""Hooks that watch a run: validation loss, non-finite losses and weights."""
 from typing import Optional
 
 import torch
@@ -12,16 +11,12 @@ from mmseg.registry import HOOKS
 
 @HOOKS.register_module()
 class ValLossHook(Hook):
-    """Log the decode head's loss on the validation set as ``val/val_loss``
-    (``val_loss`` in the logs: apart from the training ``loss``, as
-    mmseg's ``analyze_logs.py`` reads them).
+    """Log the decode head's ``loss_decode`` on the validation predictions'
+    logits as ``val/val_loss`` (``val_loss`` in the logs, apart from the
+    training ``loss``), this validation's own value.
 
-    Why: mmengine's ValLoop only runs ``val_step`` (predictions), so the
-    validation loss that the training curves need is never computed. The
-    loss uses the head's own ``loss_decode`` terms on the predictions'
-    logits at the original image size; it only reads them. The logged value
-    is this validation's own (mmengine's log processor would average it with
-    up to 9 earlier validations).
+    Why: mmengine's ValLoop only predicts, so the curves had no validation
+    loss (and its log processor would average 10 validations' values).
     """
     priority = 'ABOVE_NORMAL'  # before LoggerHook reads the message hub
     KEY = 'val/val_loss'
@@ -70,15 +65,10 @@ class ValLossHook(Hook):
 
 @HOOKS.register_module()
 class NonFiniteLossHook(Hook):
-    """Stop training with an error when the loss is NaN or infinite.
-
-    Raises FloatingPointError naming the iteration, before any checkpoint of
-    the broken weights is written (checkpoint hooks run later), so the last
-    good checkpoint stays in place. The loss is computed before the
-    optimizer step, so a step that breaks the weights shows only in the
-    next loss: every checkpoint's weights are checked too before it is
-    written (the last step of an epoch). In the CamVid configs'
-    ``default_hooks`` (``nonfinite_loss``).
+    """Stop training with a FloatingPointError naming the iteration at the
+    first non-finite loss, and refuse to save non-finite weights (a step
+    that breaks them shows only in the next loss), so the last good
+    checkpoint stays the last one written.
     """
     priority = 'ABOVE_NORMAL'
 

@@ -1,12 +1,7 @@
-"""bfloat16 mixed precision on a CPU (or a GPU): an optim wrapper for
-training, validation and test loops.
-
-Why our own: mmengine's ``AmpOptimWrapper`` refuses to build without a GPU
-(an assert in its ``__init__``), so the toolbox has no CPU mixed-precision
-training; its loops' ``fp16=True`` autocasts even where the CPU only
-emulates bfloat16 (slower than float32). bfloat16 keeps float32's exponent
-range, so no loss scaling is needed.
-"""
+"""bfloat16 mixed precision on any device: an optim wrapper for training,
+validation and test loops. Why: mmengine's ``AmpOptimWrapper`` asserts a
+GPU, and its loops' ``fp16=True`` autocasts where a CPU only emulates
+bfloat16 (slower than float32) and in float16 on a GPU."""
 import functools
 import logging
 from contextlib import contextmanager
@@ -89,23 +84,16 @@ def check_enabled(enabled: bool, key: str) -> bool:
 
 @OPTIM_WRAPPERS.register_module()
 class BF16OptimWrapper(OptimWrapper):
-    """:class:`OptimWrapper` whose forward passes run under bfloat16 autocast.
-
-    Weights, BatchNorm statistics, gradients and the optimizer state stay
-    float32 (autocast casts per op). On the first step the wrapper looks at
-    the model's device and logs which precision the run uses; a device
-    without fast bfloat16 (a CPU without AVX512-BF16 or AMX, an old GPU)
-    trains in float32 and the log line says why.
+    """:class:`OptimWrapper` with forward passes under bfloat16 autocast
+    where the model's device has it fast (weights, BN statistics, gradients
+    and optimizer state stay float32; no loss scaling), float32 elsewhere;
+    the first step logs which and why.
 
     Args:
-        enabled (bool): False trains in float32, exactly as
-            :class:`OptimWrapper` (``--cfg-options
-            optim_wrapper.enabled=False``). Default: True.
-        float32_depthwise (bool): On a CPU, depthwise convs with stride or
-            dilation > 1 compute in float32, where oneDNN's bfloat16
-            backward is slow (:func:`is_slow_bf16_depthwise`). Default: True.
-        **kwargs: Passed to :class:`OptimWrapper` (optimizer, clip_grad,
-            accumulative_counts).
+        enabled (bool): False: float32, as :class:`OptimWrapper`.
+        float32_depthwise (bool): On a CPU, strided or dilated depthwise
+            convs compute in float32 (:func:`is_slow_bf16_depthwise`).
+        **kwargs: :class:`OptimWrapper`'s (optimizer, clip_grad...).
     """
 
     def __init__(self,
@@ -142,23 +130,13 @@ class BF16OptimWrapper(OptimWrapper):
             yield
 
 
-@LOOPS.register_module()
-class AutocastValLoop(ValLoop):
-    """mmengine's ``ValLoop`` in the training's precision: bfloat16
-    autocast where the device has fast bfloat16 (:func:`autocast_or_log`,
-    the rule :class:`BF16OptimWrapper` follows), float32 elsewhere or with
-    ``enabled=False``. (mmengine's ``fp16=True`` is float16 on a GPU.)"""
+class _AutocastLoopMixin:
+    """``run_iter`` under bfloat16 autocast when ``self.bf16``."""
 
-    def __init__(self,
-                 runner,
-                 dataloader: Union[DataLoader, Dict],
-                 evaluator: Union[Evaluator, Dict, List],
-                 enabled: bool = True) -> None:
-        super().__init__(runner, dataloader, evaluator)
+    def _set_precision(self, enabled: bool, key: str, what: str) -> None:
         self.device_type = get_device()
-        self.bf16 = autocast_or_log(
-            check_enabled(enabled, 'val_cfg'), self.device_type,
-            'validation')
+        self.bf16 = autocast_or_log(check_enabled(enabled, key),
+                                    self.device_type, what)
 
     def run_iter(self, idx, data_batch) -> None:
         with torch.autocast(self.device_type, dtype=torch.bfloat16,
@@ -167,20 +145,25 @@ class AutocastValLoop(ValLoop):
 
 
 @LOOPS.register_module()
-class AutocastTestLoop(TestLoop):
+class AutocastValLoop(_AutocastLoopMixin, ValLoop):
+    """mmengine's ``ValLoop`` in the training's precision: bfloat16
+    autocast where the device has it fast (:func:`autocast_or_log`, as
+    :class:`BF16OptimWrapper`), else or with ``enabled=False`` float32.
+    (mmengine's ``fp16=True`` is float16 on a GPU.)"""
+
+    def __init__(self, runner, dataloader: Union[DataLoader, Dict],
+                 evaluator: Union[Evaluator, Dict, List],
+                 enabled: bool = True) -> None:
+        super().__init__(runner, dataloader, evaluator)
+        self._set_precision(enabled, 'val_cfg', 'validation')
+
+
+@LOOPS.register_module()
+class AutocastTestLoop(_AutocastLoopMixin, TestLoop):
     """mmengine's ``TestLoop`` with :class:`AutocastValLoop`'s precision."""
 
-    def __init__(self,
-                 runner,
-                 dataloader: Union[DataLoader, Dict],
+    def __init__(self, runner, dataloader: Union[DataLoader, Dict],
                  evaluator: Union[Evaluator, Dict, List],
                  enabled: bool = True) -> None:
         super().__init__(runner, dataloader, evaluator)
-        self.device_type = get_device()
-        self.bf16 = autocast_or_log(
-            check_enabled(enabled, 'test_cfg'), self.device_type, 'test')
-
-    def run_iter(self, idx, data_batch) -> None:
-        with torch.autocast(self.device_type, dtype=torch.bfloat16,
-                            enabled=self.bf16):
-            super().run_iter(idx, data_batch)
+        self._set_precision(enabled, 'test_cfg', 'test')

@@ -24,13 +24,12 @@ def remove_early_stop_record(work_dir: str) -> None:
 
 
 class ResumableHook(Hook):
-    """A hook that takes state from a checkpoint on ``resume`` only.
+    """A hook that takes state from a checkpoint on resume only.
 
-    What ``read_checkpoint`` takes in ``after_load_checkpoint`` (called for
-    ``load_from`` and ``resume`` alike) is handed to ``resume_state`` in
-    ``before_train`` when the run resumed, i.e. when the Runner's counters
-    are past 0; ``load_from`` starts a new run. Public Runner attributes
-    only, so it works under mmengine's stock Runner.
+    ``after_load_checkpoint`` runs for ``load_from`` and resume alike: what
+    ``read_checkpoint`` takes there reaches ``resume_state`` in
+    ``before_train`` only when the Runner's counters are past 0 (public
+    Runner attributes: it works under the stock Runner).
     """
     _loaded: Any = None
 
@@ -54,19 +53,13 @@ class TrainOnlyEarlyStoppingHook(ResumableHook, EarlyStoppingHook):
     """mmengine's ``EarlyStoppingHook`` that leaves testing alone and whose
     state travels in the checkpoint, as ``EMAHook``'s does.
 
-    Why, against mmengine 0.10.7:
-
-    - Its ``before_run`` checks ``runner.train_loop``, which builds the
-      train dataloader (and scans the train split) even in ``runner.test()``.
-      Here nothing happens before training starts.
-    - Its best score and wait count are not saved, so a resumed run started
-      its patience over and a run that had stopped trained on. Here they
-      are saved in ``meta['early_stopping']`` (one entry per hook of this
-      type) and taken back on resume; the stop is decided again with the
-      config's ``patience`` and ``stopping_threshold``, so a run resumed
-      with a larger patience trains on. A stop is also reported in
-      ``<work_dir>/early_stopped.json`` (a record for people and scripts;
-      a new run in the work dir removes it).
+    Why, against mmengine 0.10.7: its ``before_run`` builds the train
+    dataloader even in ``runner.test()``; its best score and wait count are
+    not saved, so a resumed run started its patience over and a stopped run
+    trained on. Here they are saved in ``meta['early_stopping']`` (one entry
+    per hook of this type) and the stop is decided again on resume with the
+    config's ``patience`` (a larger one trains on). A stop is recorded in
+    ``<work_dir>/early_stopped.json`` for people and scripts.
     """
 
     def before_run(self, runner) -> None:
@@ -120,13 +113,9 @@ class TrainOnlyEarlyStoppingHook(ResumableHook, EarlyStoppingHook):
 
 @HOOKS.register_module()
 class RunShapeHook(ResumableHook):
-    """Record the number of processes and the batch per process in each
-    checkpoint, and warn when a run resumes with others.
-
-    Why: the schedule's iteration count was fixed by the first start (a
-    OneCycle of a 2-process run ends halfway through when resumed with one
-    process) and the effective batch changes; mmengine says nothing.
-    """
+    """Processes x batch per process in each checkpoint; a warning when a
+    run resumes with others (the effective batch changes and the schedule
+    keeps the first start's iteration count; mmengine says nothing)."""
     priority = 'VERY_LOW'
 
     @staticmethod
@@ -159,14 +148,11 @@ class RunShapeHook(ResumableHook):
 class ResumedScheduleHook(ResumableHook):
     """A run resumed with a changed schedule follows the new one.
 
-    Why: mmengine's ``Runner.resume`` loads the saved scheduler states, and
-    with them the old length: a run resumed with a larger
-    ``train_cfg.max_epochs`` trains its new epochs at the old schedule's
-    floor, with no word in the log. Here, when the config's schedulers
-    differ from the saved ones in a setting (not their progress), they are
-    set as an unbroken run of the config's schedule would have them
-    (:mod:`.resumed_schedule`), with a log line; a resumed run with nothing
-    left to train says so too.
+    Why: ``Runner.resume`` loads the saved schedulers and their old length:
+    a larger ``train_cfg.max_epochs`` trained at the old floor, silently.
+    Schedulers that differ from the saved ones in a setting are set as an
+    unbroken run of the config's would have them (:mod:`.resumed_schedule`),
+    with a warning; so is a resumed run with nothing left to train.
     """
     priority = 'LOW'  # after the checkpoint's states are loaded
     _fresh = None

@@ -1,12 +1,5 @@
-"""A resumed run whose config changed its schedule follows the new schedule.
-
-Why: mmengine's ``Runner.resume`` loads the saved scheduler states, and with
-them the old length; a run resumed with a larger ``train_cfg.max_epochs``
-then trains its new epochs at the old schedule's floor learning rate, with
-no word in the log. Here, when the config's schedulers differ from the
-saved ones in anything but their progress, they are set as an unbroken run
-of the config's schedule would have them at the resumed iteration.
-"""
+"""Schedulers compared with a checkpoint's and set as an unbroken run of
+the config's schedule would have them (``ResumedScheduleHook``)."""
 import copy
 import math
 import warnings
@@ -18,9 +11,8 @@ PROGRESS_KEYS = frozenset(('last_step', 'verbose'))
 
 
 def flat_schedulers(param_schedulers: Any) -> List[Any]:
-    """The runner's built schedulers as one list (a dict of lists, for
-    several optimizers, in key order); [] when they are not built (still
-    config dicts)."""
+    """The runner's built schedulers as one list (several optimizers: in key
+    order); [] while they are config dicts."""
     if isinstance(param_schedulers, dict):
         groups = [param_schedulers[key] for key in sorted(param_schedulers)]
     else:
@@ -69,8 +61,8 @@ def schedule_changes(saved: Sequence[dict], fresh: Sequence[dict],
 
 
 def snapshot(schedulers: Sequence[Any]) -> list:
-    """The schedulers' states and their optimizers' hyperparameters (not
-    the parameters or their moments), to restore with :func:`restart`."""
+    """The schedulers' states and their optimizers' hyperparameters, for
+    :func:`restart`."""
     optimizers = {id(s.optimizer): s.optimizer for s in schedulers}
     groups = {
         key: [{k: copy.deepcopy(v) for k, v in g.items() if k != 'params'}
@@ -82,12 +74,10 @@ def snapshot(schedulers: Sequence[Any]) -> list:
 
 def restart(schedulers: Sequence[Any], fresh: list, iters: int,
             epochs: int, epoch_length: int) -> None:
-    """Put ``schedulers`` (and the hyperparameters they drive) back to the
-    ``fresh`` :func:`snapshot`, then step them as mmengine's
-    ``ParamSchedulerHook`` would over ``iters`` iterations and ``epochs``
-    epochs of ``epoch_length`` iterations (iteration-based ones after each
-    iteration, epoch-based ones after each epoch, in that order); the
-    optimizers' moments are left as loaded."""
+    """Reset ``schedulers`` and their hyperparameters to the ``fresh``
+    :func:`snapshot`, then step them as ``ParamSchedulerHook`` would over
+    ``iters`` iterations and ``epochs`` epochs of ``epoch_length``; the
+    optimizers' moments stay as loaded."""
     states, groups = fresh
     for scheduler, state in zip(schedulers, states):
         scheduler.load_state_dict(copy.deepcopy(state))

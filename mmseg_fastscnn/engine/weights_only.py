@@ -1,11 +1,6 @@
-"""Make mmengine checkpoints loadable with ``torch.load(weights_only=True)``.
-
-mmengine 0.10.7 pickles ``HistoryBuffer`` objects, numpy arrays and scalars
-(message hub) and bound methods (``OneCycleParamScheduler.anneal_func``) into
-every checkpoint; torch >= 2.6 refuses them by default. These functions turn
-them into tensors and plain types on save and back on load, so that no
-checkpoint of ours needs an unsafe load.
-"""
+"""Checkpoint entries as tensors and plain types, and back: mmengine 0.10.7
+pickles ``HistoryBuffer``s, numpy values and bound methods, which
+``torch.load(weights_only=True)`` refuses."""
 from collections import OrderedDict
 from typing import Any
 
