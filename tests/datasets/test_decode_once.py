@@ -52,3 +52,27 @@ def test_later_transforms_cannot_change_the_kept_frame(tmp_path):
     second['img'][:] = 7
     third = load_img(results_for(str(tmp_path), name))
     np.testing.assert_array_equal(third['img'], kept_img)
+
+
+def test_cache_stops_growing_at_its_bound(tmp_path):
+    """A bound of one frame: the first frame is kept, the second is decoded
+    on every load (results still the toolbox's), and memory stays at one
+    frame; a bad bound is named."""
+    import pytest
+    names = make_split(str(tmp_path), 'train', 2)
+    first = LoadImageFromFile()(results_for(str(tmp_path), names[0]))['img']
+    load_img = LoadImageFromFileOnce(max_cache_mb=first.nbytes / 2**20)
+    decode = mmcv.imfrombytes
+    with mock.patch('mmcv.imfrombytes', side_effect=decode) as counted:
+        for _ in range(3):
+            for name in names:
+                plain = LoadImageFromFile()(results_for(str(tmp_path), name))
+                once = load_img(results_for(str(tmp_path), name))
+                np.testing.assert_array_equal(plain['img'], once['img'])
+    # plain: 6 decodes; ours: the first frame once, the second 3 times
+    assert counted.call_count == 6 + 1 + 3
+    assert list(load_img.cache.arrays) == [
+        results_for(str(tmp_path), names[0])['img_path']]
+    assert load_img.cache.nbytes == first.nbytes
+    with pytest.raises(ValueError, match='max_cache_mb must be a number'):
+        LoadAnnotationsOnce(max_cache_mb=-1)
