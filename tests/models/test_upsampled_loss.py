@@ -314,3 +314,27 @@ def test_lovasz_softmax_gradcheck(small, kwargs):
                                  weight, 255,
                                  kwargs.get('align_corners', False)), (x, ),
         fast_mode=True)
+
+
+def test_ce_loss_fuses_where_measured_faster():
+    """'auto' fuses on a CPU (measured faster there:
+    tools/analysis/benchmark_upsampled_ce.py), False never; the values agree
+    and a bad switch is named."""
+    from unittest import mock
+
+    from mmseg_fastscnn.models.losses import softmax_cross_entropy_loss as ce
+    logits, labels = logits_and_labels(3)
+    values = {}
+    for switch, calls in (('auto', 1), (True, 1), (False, 0)):
+        loss = MODELS.build(dict(type='SoftmaxCrossEntropyLoss',
+                                 class_weight=WEIGHTS.tolist(),
+                                 fused_upsample=switch))
+        with mock.patch.object(ce, 'upsampled_cross_entropy',
+                               wraps=ce.upsampled_cross_entropy) as fused:
+            values[switch] = loss(logits, labels)
+        assert fused.call_count == calls, switch
+    torch.testing.assert_close(values['auto'], values[False])
+    torch.testing.assert_close(values[True], values[False])
+    with pytest.raises(ValueError, match="fused_upsample must be 'auto'"):
+        MODELS.build(dict(type='SoftmaxCrossEntropyLoss',
+                          fused_upsample='yes'))

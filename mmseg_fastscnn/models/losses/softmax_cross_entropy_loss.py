@@ -4,7 +4,7 @@ Why not mmseg's ``CrossEntropyLoss``: in mmseg 1.2.2, ``class_weight`` with
 mean reduction indexes the weights with every label, so an ignored pixel
 (255) raises IndexError.
 """
-from typing import Optional
+from typing import Optional, Union
 
 import torch
 import torch.nn as nn
@@ -85,9 +85,11 @@ class SoftmaxCrossEntropyLoss(nn.Module):
     ``pred`` may be smaller than ``target`` (logits at the feature size, as
     :class:`FastSCNNClassifierHead` passes them): the loss then upsamples
     them bilinearly itself, fused with the CE (:func:`upsampled_cross_entropy`,
-    the same value as resizing first) for a 'mean' or 'sum'; per-pixel
-    losses ('none'), pixel weights or label smoothing resize the logits
-    first.
+    the same value as resizing first) for a 'mean' or 'sum' on a CPU, where
+    it is measured 1.5-3.6x faster (``tools/analysis/
+    benchmark_upsampled_ce.py``); elsewhere (unmeasured), and for per-pixel
+    losses ('none'), pixel weights or label smoothing, the logits are
+    resized first.
 
     Args:
         class_weight (list[float] | str | None): Per-class weights, or a
@@ -101,6 +103,8 @@ class SoftmaxCrossEntropyLoss(nn.Module):
             Default: 'loss_ce'.
         reduction (str): 'none', 'mean' or 'sum', unless the caller's
             ``reduction_override`` says otherwise. Default: 'mean'.
+        fused_upsample (str | bool): 'auto': the fused path on a CPU only;
+            True / False: on every device / nowhere. Default: 'auto'.
     """
 
     def __init__(self,
@@ -109,8 +113,13 @@ class SoftmaxCrossEntropyLoss(nn.Module):
                  label_smoothing: float = 0.0,
                  loss_weight: float = 1.0,
                  loss_name: str = 'loss_ce',
-                 reduction: str = 'mean') -> None:
+                 reduction: str = 'mean',
+                 fused_upsample: Union[str, bool] = 'auto') -> None:
         super().__init__()
+        if fused_upsample not in ('auto', True, False):
+            raise ValueError("fused_upsample must be 'auto', True or False, "
+                             f'got {fused_upsample!r}')
+        self.fused_upsample = fused_upsample
         if not 0.0 <= label_smoothing < 1.0:
             raise ValueError(
                 f'label_smoothing must be in [0, 1), got {label_smoothing}')
@@ -144,7 +153,9 @@ class SoftmaxCrossEntropyLoss(nn.Module):
         check_num_classes(self.class_weight, pred.shape[1], self.loss_name)
         target = target.long()
         if pred.shape[-2:] != target.shape[-2:]:
-            if (weight is None and reduction != 'none'
+            fused = self.fused_upsample is True or (
+                self.fused_upsample == 'auto' and pred.device.type == 'cpu')
+            if (fused and weight is None and reduction != 'none'
                     and self.label_smoothing == 0):
                 fused = 'mean' if (reduction == 'mean'
                                    and avg_factor is None) else 'sum'

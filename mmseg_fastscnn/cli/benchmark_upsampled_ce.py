@@ -3,7 +3,7 @@ backward, float32 and bfloat16 logits, timed in one run on this machine.
 
 Usage::
 
-    python -m mmseg_fastscnn.models.losses.benchmark_upsampled_ce \\
+    python tools/analysis/benchmark_upsampled_ce.py [--device cpu|cuda] \\
         [--batch 8] [--size 360x480] [--classes 11] [--repeats 5]
 
 Prints, per dtype and logits layout (contiguous; channels-last, as a
@@ -23,7 +23,8 @@ from mmseg_fastscnn.models.losses.upsampled_cross_entropy import \
 
 
 def step_fns(batch: int, size: tuple, classes: int, dtype: torch.dtype,
-             channels_last: bool) -> Dict[str, Callable[[], None]]:
+             channels_last: bool,
+             device: str = 'cpu') -> Dict[str, Callable[[], None]]:
     """One forward + backward of each path on fixed logits (N, K, H/8, W/8)
     of ``dtype`` (channels-last, as a channels-last model's head gives
     them, or contiguous) and labels (N, H, W) with some void pixels."""
@@ -37,21 +38,31 @@ def step_fns(batch: int, size: tuple, classes: int, dtype: torch.dtype,
     labels = torch.randint(0, classes, (batch, height, width), generator=g)
     labels[:, :height // 10] = 255
     weight = torch.rand(classes, generator=g) + 0.5
+    logits = logits.detach().to(device).requires_grad_()
+    labels, weight = labels.to(device), weight.to(device)
+
+    def sync() -> None:  # a GPU's kernels are timed when done
+        if device == 'cuda':
+            torch.cuda.synchronize()
 
     def fused() -> None:
         logits.grad = None
-        with torch.autocast('cpu', dtype=dtype, enabled=dtype != torch.float32):
+        with torch.autocast(device, dtype=dtype,
+                            enabled=dtype != torch.float32):
             loss = upsampled_cross_entropy(logits, labels, weight, 255)
         loss.backward()
+        sync()
 
     def resized() -> None:
         logits.grad = None
-        with torch.autocast('cpu', dtype=dtype, enabled=dtype != torch.float32):
+        with torch.autocast(device, dtype=dtype,
+                            enabled=dtype != torch.float32):
             up = F.interpolate(logits, size=size, mode='bilinear',
                                align_corners=False)
             loss = F.cross_entropy(up, labels, weight=weight,
                                    ignore_index=255)
         loss.backward()
+        sync()
 
     return dict(fused=fused, resized=resized)
 
@@ -65,15 +76,19 @@ def main(argv: Optional[List[str]] = None) -> Dict[str, dict]:
     parser.add_argument('--classes', type=int, default=11)
     parser.add_argument('--repeats', type=int, default=5)
     parser.add_argument('--iters', type=int, default=2)
+    parser.add_argument('--device', default='cpu', choices=('cpu', 'cuda'))
     args = parser.parse_args(argv)
+    if args.device == 'cuda' and not torch.cuda.is_available():
+        raise ValueError('--device cuda: no CUDA GPU here')
     results = {}
-    print(f'threads {torch.get_num_threads()}, batch {args.batch}, '
+    print(f'{args.device}, threads {torch.get_num_threads()}, '
+          f'batch {args.batch}, '
           f'{args.size[0]}x{args.size[1]}, {args.classes} classes')
     for dtype in (torch.float32, torch.bfloat16):
         for channels_last in (False, True):
             stats = time_alternating(
                 step_fns(args.batch, tuple(args.size), args.classes, dtype,
-                         channels_last),
+                         channels_last, args.device),
                 warmup=1, iters=args.iters, repeats=args.repeats,
                 inference=False)
             fused = stats['fused']['median_ms']
@@ -85,6 +100,3 @@ def main(argv: Optional[List[str]] = None) -> Dict[str, dict]:
                   f'{resized:8.1f} ms  fused/resized {fused / resized:.2f}')
     return results
 
-
-if __name__ == '__main__':
-    main()
