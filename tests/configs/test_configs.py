@@ -95,11 +95,12 @@ def test_runner_keys_the_tools_pass_on(tmp_path):
     from mmseg_fastscnn.apis import load_tool_config
     options = {'compile': False, 'find_unused_parameters': False,
                'model_wrapper_cfg': dict(type='MMDistributedDataParallel'),
-               'efficient_conv_bn_eval': ['backbone']}
+               'efficient_conv_bn_eval': ['backbone'], 'sync_bn': 'torch'}
     cfg = load_tool_config(osp.join(ROOT, 'configs', 'fastscnn_camvid.py'),
                            cfg_options=options, work_dir=str(tmp_path))
     assert cfg.compile is False and cfg.find_unused_parameters is False
     assert cfg.model_wrapper_cfg.type == 'MMDistributedDataParallel'
+    assert cfg.sync_bn == 'torch'
     with pytest.raises(ConfigKeyError, match='did you mean compile'):
         load_tool_config(osp.join(ROOT, 'configs', 'fastscnn_camvid.py'),
                          cfg_options={'compiel': False})
