@@ -45,6 +45,10 @@ def state():
         environ=dict(os.environ))
 
 
+# mmengine's own default logger, which mmengine creates (with its own
+# duplicate-warning filter) the first time it logs, e.g. when a config
+# reads an environment variable such as CAMVID_ROOT
+MMLogger.get_current_instance()
 before = state()
 if sys.argv[1] == 'import':
     import mmseg_fastscnn  # noqa: F401
