@@ -19,3 +19,5 @@ val_dataloader = dict(dataset=dict(pipeline=[
 ]))
 # --tta: flips and scales 0.75x, 1x, 1.25x of the working size
 tta_pipeline = _base_.tta_pipeline_1_5x
+# the stage's length when this ablation ran (the shipped stage 2 is now 10)
+train_cfg = dict(max_epochs=40)
