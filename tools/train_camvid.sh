@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The shipped model's whole recipe in one command, from scratch:
 #   stage 1  configs/fastscnn_camvid.py            (150 epochs, early stopping)
-#   stage 2  configs/fastscnn_camvid_lovasz-ft.py  (40 epochs plain CE + Lovasz,
+#   stage 2  configs/fastscnn_camvid_lovasz-ft.py  (10 epochs plain CE + Lovasz,
 #            from stage 1's best checkpoint)
 # Usage: bash tools/train_camvid.sh [--trainval] [train.py options for both stages]
 #   e.g. --resume (continue whatever stage was cut off), --cfg-options ...

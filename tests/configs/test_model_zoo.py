@@ -25,7 +25,8 @@ def test_every_release_is_described_by_its_file():
         'checkpoints/fastscnn_camvid.pth',
         'checkpoints/fastscnn_camvid_stage1.pth',
         'checkpoints/fastscnn_camvid_train.pth',
-        'checkpoints/fastscnn_camvid_trainval_stage1.pth'
+        'checkpoints/fastscnn_camvid_trainval_stage1.pth',
+        'checkpoints/fastscnn_camvid_trainval_stage2-40e.pth'
     }
     for model in models:
         path = osp.join(ROOT, model['Weights'])
