@@ -68,7 +68,9 @@ def read_epochs(files: List[str]) -> Tuple[EpochTable, EpochTable]:
 
 def plot_curves(train: EpochTable, val: EpochTable, out_dir: str,
                 title: str = '') -> List[str]:
-    """The report's three figures as PNGs; returns their paths."""
+    """The report's three figures as PNGs; returns their paths. A figure
+    with nothing to draw (mIoU and accuracy of a run without validation) is
+    not written."""
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
@@ -87,11 +89,13 @@ def plot_curves(train: EpochTable, val: EpochTable, out_dir: str,
     os.makedirs(out_dir, exist_ok=True)
     paths = []
     for name, ylabel, lines in figures:
+        drawn = [(series(table, key), label) for table, key, label in lines]
+        drawn = [(xy, label) for xy, label in drawn if xy[0]]
+        if not drawn:
+            continue
         fig, ax = plt.subplots(figsize=(6, 4), dpi=100)
-        for table, key, label in lines:
-            x, y = series(table, key)
-            if x:
-                ax.plot(x, y, label=label)
+        for (x, y), label in drawn:
+            ax.plot(x, y, label=label)
         ax.set_xlabel('epoch')
         ax.set_ylabel(ylabel)
         ax.grid(alpha=0.3)

@@ -54,6 +54,18 @@ def test_epoch_tables_and_resume_overrides(tmp_path):
         assert (image < 128).mean() > 0.01  # axes and lines were drawn
 
 
+def test_a_run_without_validation_gets_only_its_loss_figure(tmp_path):
+    train, val = read_epochs([write_log(tmp_path / 'run', [
+        dict(epoch=1, iter=10, loss=2.0, lr=1e-3),
+        dict(epoch=2, iter=20, loss=1.0, lr=1e-3),
+    ])])
+    assert sorted(train) == [1, 2] and not val
+    paths = plot_curves(train, val, str(tmp_path / 'out'))
+    assert [osp.basename(p) for p in paths] == ['loss.png']
+    assert sorted(p.name for p in (tmp_path / 'out').iterdir()) == [
+        'loss.png']
+
+
 def test_missing_run_is_named(tmp_path):
     with pytest.raises(FileNotFoundError, match='nowhere'):
         find_scalar_files(str(tmp_path / 'nowhere'))
