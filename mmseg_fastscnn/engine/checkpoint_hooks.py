@@ -142,12 +142,17 @@ class SafeCheckpointHook(CheckpointHook):
 
     def after_val_epoch(self, runner, metrics) -> None:
         """mmengine's best-checkpoint step, shown no old best (it would
-        remove it first); old bests are removed after the new is written."""
+        remove it first) and no last checkpoint (it would write the epoch's
+        file again there, before every hook saw the validation: ``after_val``
+        writes it); old bests are removed after the new is written."""
         if self.save_best is None or not metrics:
             return super().after_val_epoch(runner, metrics)
-        old = self._bests()
+        old, last = self._bests(), self.last_ckpt
         self._set_bests(dict.fromkeys(old))
+        if self.by_epoch:
+            self.last_ckpt = None
         super().after_val_epoch(runner, metrics)
+        self.last_ckpt = last
         new = self._bests()
         for key, path in new.items():
             if path is None:  # not better: keep the old one

@@ -9,7 +9,6 @@ import torch
 from mmengine.logging import HistoryBuffer
 
 TYPE_KEY = '__weights_only_type__'
-_DROP = object()
 
 
 def to_weights_only(obj: Any) -> Any:

@@ -162,3 +162,26 @@ def test_max_keep_ckpts_keeps_the_newest_validated_epochs(
         STOP_AT - 1, STOP_AT
     ]
     assert last['meta']['early_stopping'][0]['wait_count'] == 2
+
+
+def test_kill_at_the_first_epoch_file_of_an_improved_epoch(
+        tiny_camvid, tmp_path):
+    """A process that already saved an epoch and then finds a new best:
+    killed right after the first ``epoch_2.pth`` of that validation lands,
+    it resumes and stops where an unbroken run does (mmengine's best step
+    writes ``epoch_k.pth`` again before every hook saw the validation; that
+    early copy would carry early stopping's count from before epoch 2)."""
+    opts = options(tiny_camvid)
+    work = str(tmp_path / 'work')
+    kill = "dict(type='KillAtSaveHook', moment='epoch_renamed', epoch=2)"
+    proc = run('tools/train.py', scored_config(tmp_path / 'kill.py', kill),
+               '--work-dir', work, '--cfg-options', *opts, check=False)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr[-2000:]
+    saved = torch.load(osp.join(work, 'epoch_2.pth'), weights_only=True)
+    assert saved['meta']['early_stopping'][0] == dict(best_score=2.0,
+                                                      wait_count=0)
+    run('tools/train.py', scored_config(tmp_path / 'last.py'), '--work-dir',
+        work, '--resume', '--cfg-options', *opts)
+    assert open(osp.join(work, 'early_stopped.json')).read() == \
+        f'{{"epoch": {STOP_AT}}}'
+    assert best_files(work) == ['best_score_epoch_2.pth']
