@@ -4,6 +4,7 @@ from mmengine.hooks import Hook
 from mmengine.model import MMDistributedDataParallel, is_model_wrapper
 
 from mmseg.registry import HOOKS, MODEL_WRAPPERS
+from .mixed_precision import check_enabled
 
 
 def is_channels_last(model: torch.nn.Module) -> bool:
@@ -24,10 +25,7 @@ class ChannelsLastHook(Hook):
     priority = 'VERY_HIGH'
 
     def __init__(self, enabled: bool = True) -> None:
-        if not isinstance(enabled, bool):
-            raise ValueError('ChannelsLastHook enabled must be True or '
-                             f'False, got {enabled!r}')
-        self.enabled = enabled
+        self.enabled = check_enabled(enabled, 'ChannelsLastHook')
 
     def before_run(self, runner) -> None:
         if is_model_wrapper(runner.model):

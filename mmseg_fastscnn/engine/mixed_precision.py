@@ -131,12 +131,17 @@ class BF16OptimWrapper(OptimWrapper):
 
 
 class _AutocastLoopMixin:
-    """``run_iter`` under bfloat16 autocast when ``self.bf16``."""
+    """A loop whose ``run_iter`` runs under bfloat16 autocast where the
+    device has it fast (``self.bf16``); ``CFG_KEY`` names its config."""
+    CFG_KEY, WHAT = 'val_cfg', 'validation'
 
-    def _set_precision(self, enabled: bool, key: str, what: str) -> None:
+    def __init__(self, runner, dataloader: Union[DataLoader, Dict],
+                 evaluator: Union[Evaluator, Dict, List],
+                 enabled: bool = True) -> None:
+        super().__init__(runner, dataloader, evaluator)
         self.device_type = get_device()
-        self.bf16 = autocast_or_log(check_enabled(enabled, key),
-                                    self.device_type, what)
+        self.bf16 = autocast_or_log(check_enabled(enabled, self.CFG_KEY),
+                                    self.device_type, self.WHAT)
 
     def run_iter(self, idx, data_batch) -> None:
         with torch.autocast(self.device_type, dtype=torch.bfloat16,
@@ -151,19 +156,8 @@ class AutocastValLoop(_AutocastLoopMixin, ValLoop):
     :class:`BF16OptimWrapper`), else or with ``enabled=False`` float32.
     (mmengine's ``fp16=True`` is float16 on a GPU.)"""
 
-    def __init__(self, runner, dataloader: Union[DataLoader, Dict],
-                 evaluator: Union[Evaluator, Dict, List],
-                 enabled: bool = True) -> None:
-        super().__init__(runner, dataloader, evaluator)
-        self._set_precision(enabled, 'val_cfg', 'validation')
-
 
 @LOOPS.register_module()
 class AutocastTestLoop(_AutocastLoopMixin, TestLoop):
     """mmengine's ``TestLoop`` with :class:`AutocastValLoop`'s precision."""
-
-    def __init__(self, runner, dataloader: Union[DataLoader, Dict],
-                 evaluator: Union[Evaluator, Dict, List],
-                 enabled: bool = True) -> None:
-        super().__init__(runner, dataloader, evaluator)
-        self._set_precision(enabled, 'test_cfg', 'test')
+    CFG_KEY, WHAT = 'test_cfg', 'test'
