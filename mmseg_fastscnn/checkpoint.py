@@ -1,5 +1,7 @@
-"""Checkpoint files as the plugin's tools open them: weights-only, with
-errors that name the file, and checked against the model they go into.
+"""Checkpoint files as the plugin writes them (every entry a tensor or a
+plain type, so ``torch.load(weights_only=True)`` opens them) and as its
+tools open them: weights-only, with errors that name the file, and checked
+against the model they go into.
 
 mmengine's own loader is left as it is (under torch >= 2.6 it is
 weights-only already, and every checkpoint the plugin writes loads that
@@ -9,10 +11,12 @@ import os.path as osp
 import pickle
 import re
 import zipfile
+from collections import OrderedDict
 from typing import Any, Callable, Optional, Union
 
+import numpy as np
 import torch
-from mmengine.logging import print_log
+from mmengine.logging import HistoryBuffer, print_log
 from mmengine.model import BaseTTAModel
 from mmengine.runner import CheckpointLoader, load_state_dict
 
@@ -155,3 +159,61 @@ def load_weights(model: torch.nn.Module, checkpoint: dict) -> None:
     state = checkpoint.get('state_dict', checkpoint)
     state = {re.sub(r'^module\.', '', k): v for k, v in state.items()}
     load_state_dict(model, state, strict=False)
+
+
+# mmengine 0.10.7 pickles HistoryBuffers, numpy values and bound methods,
+# which torch.load(weights_only=True) refuses: they are converted on save
+TYPE_KEY = '__weights_only_type__'
+
+
+def to_weights_only(obj: Any) -> Any:
+    """Return ``obj`` with numpy values, ``HistoryBuffer``s and callables
+    replaced by tensors and plain types (callables inside dicts are dropped:
+    schedulers rebuild them from the config)."""
+    if isinstance(obj, np.generic):  # before float: np.float64 is a float
+        return obj.item()
+    if isinstance(obj, torch.Tensor) or obj is None or isinstance(
+            obj, (bool, int, float, str, bytes)):
+        return obj
+    if isinstance(obj, HistoryBuffer):
+        log, count = obj.data
+        return {
+            TYPE_KEY: 'HistoryBuffer',
+            'log': torch.from_numpy(np.ascontiguousarray(log)),
+            'count': torch.from_numpy(np.ascontiguousarray(count)),
+            'max_length': int(obj.max_length),
+        }
+    if isinstance(obj, np.ndarray) and obj.dtype != object:
+        return {TYPE_KEY: 'ndarray',
+                'data': torch.from_numpy(np.ascontiguousarray(obj))}
+    if isinstance(obj, dict):
+        out = OrderedDict() if isinstance(obj, OrderedDict) else {}
+        for key, value in obj.items():
+            if callable(value) and not isinstance(value, torch.Tensor):
+                continue
+            out[key] = to_weights_only(value)
+        return out
+    if isinstance(obj, (list, tuple)):
+        items = [to_weights_only(v) for v in obj]
+        return items if isinstance(obj, list) else tuple(items)
+    return obj
+
+
+def from_weights_only(obj: Any) -> Any:
+    """Inverse of :func:`to_weights_only` (dropped callables stay dropped)."""
+    if isinstance(obj, dict):
+        kind = obj.get(TYPE_KEY)
+        if kind == 'HistoryBuffer':
+            return HistoryBuffer(obj['log'].numpy(), obj['count'].numpy(),
+                                 max_length=obj['max_length'])
+        if kind == 'ndarray':
+            return obj['data'].numpy()
+        out = OrderedDict() if isinstance(obj, OrderedDict) else {}
+        for key, value in obj.items():
+            out[key] = from_weights_only(value)
+        return out
+    if isinstance(obj, list):
+        return [from_weights_only(v) for v in obj]
+    if isinstance(obj, tuple):
+        return tuple(from_weights_only(v) for v in obj)
+    return obj

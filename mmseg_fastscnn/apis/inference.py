@@ -20,7 +20,7 @@ from torch import nn
 from ..checkpoint import load_fitting_checkpoint, load_weights
 from ..deploy import (build_fast_model, create_session, export_onnx,
                       read_metadata, working_size)
-from ..engine.mixed_precision import autocast_or_log
+from ..utils.precision import autocast_or_log
 from ..models.outputs import check_output_mode, logits_to_output
 
 

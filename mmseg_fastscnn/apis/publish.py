@@ -9,7 +9,7 @@ import torch
 from ..version import __version__
 from ..checkpoint import load_checkpoint_file
 from ..fileio import atomic_path
-from ..engine.weights_only import from_weights_only
+from ..checkpoint import from_weights_only
 
 META_KEYS = ('epoch', 'iter', 'dataset_meta', 'cfg', 'seed',
              'mmengine_version', 'time')

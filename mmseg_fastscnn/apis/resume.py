@@ -10,7 +10,7 @@ from mmengine.logging import print_log
 
 from ..checkpoint import (UnsafeCheckpointError, is_within,
                           load_checkpoint_file)
-from ..engine.weights_only import to_weights_only
+from ..checkpoint import to_weights_only
 from ..fileio import atomic_path
 
 

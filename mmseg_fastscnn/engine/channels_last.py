@@ -17,11 +17,9 @@ def is_channels_last(model: torch.nn.Module) -> bool:
 @HOOKS.register_module()
 class ChannelsLastHook(Hook):
     """Convert the model's 4-D weights to channels-last before the run, so
-    the network runs NHWC throughout (faster oneDNN convs; mmengine has no
-    such option). A DDP-wrapped model must already be channels-last
-    (:class:`ChannelsLastDistributedDataParallel`); ``enabled=False`` keeps
-    NCHW.
-    """
+    it runs NHWC throughout (faster oneDNN convs; mmengine has no such
+    option). A DDP-wrapped model must already be channels-last
+    (:class:`ChannelsLastDistributedDataParallel`)."""
     priority = 'VERY_HIGH'
 
     def __init__(self, enabled: bool = True) -> None:

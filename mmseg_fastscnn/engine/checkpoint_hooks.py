@@ -6,16 +6,14 @@ from mmengine.dist import is_main_process
 from mmengine.hooks import CheckpointHook, Hook
 
 from mmseg.registry import HOOKS
-from .weights_only import from_weights_only, to_weights_only
+from ..checkpoint import from_weights_only, to_weights_only
 
 
 @HOOKS.register_module()
 class WeightsOnlyCheckpointHook(Hook):
-    """Checkpoints that ``torch.load(weights_only=True)`` opens.
-
-    Why: mmengine 0.10.7 pickles ``HistoryBuffer``s, numpy values and bound
-    methods, which torch >= 2.6 refuses; every entry but ``state_dict`` is
-    converted on save and back on load (:mod:`.weights_only`).
+    """Checkpoints that ``torch.load(weights_only=True)`` opens: every entry
+    but ``state_dict`` converted on save and back on load (mmengine 0.10.7
+    pickles objects torch >= 2.6 refuses; :mod:`mmseg_fastscnn.checkpoint`).
     """
     priority = 'LOWEST'
 
@@ -30,32 +28,25 @@ class WeightsOnlyCheckpointHook(Hook):
             hub['resumed_keys'] = type(hub['resumed_keys'])(
                 (k, v) for k, v in hub['resumed_keys'].items()
                 if k in present)
-        for key in list(checkpoint):
-            if key != 'state_dict':
-                checkpoint[key] = to_weights_only(checkpoint[key])
+        checkpoint.update({key: to_weights_only(value) for key, value
+                           in checkpoint.items() if key != 'state_dict'})
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
-        for key in list(checkpoint):
-            if key != 'state_dict':
-                checkpoint[key] = from_weights_only(checkpoint[key])
+        checkpoint.update({key: from_weights_only(value) for key, value
+                           in checkpoint.items() if key != 'state_dict'})
 
 
 @HOOKS.register_module()
 class SafeCheckpointHook(CheckpointHook):
     """mmengine's ``CheckpointHook`` whose checkpoints survive a kill.
 
-    Why, against mmengine 0.10.7 (public methods overridden only):
-
-    - ``epoch_k.pth`` was written before epoch k's validation, so a run
-      resumed from it never validated epoch k; here it is written after the
-      validation (or before the next epoch / at the end when none follows).
-    - The old best was removed before the new one was written (a kill in
-      between left none); here the new one is written first.
-    - Best paths were absolute (a copied work dir deleted the original's);
-      here they are this run's.
-
-    Files are written whole by the ``backend_args`` backend (the configs:
-    ``atomic_local``); ``*.tmp`` left by a kill are removed at the start.
+    Why, against mmengine 0.10.7 (public methods overridden only): it wrote
+    ``epoch_k.pth`` before epoch k's validation (a run resumed from it never
+    validated epoch k; here: after it, or before the next epoch / at the end
+    when none follows), removed the old best before writing the new one
+    (here: after), and kept absolute best paths (a copied work dir deleted
+    the original's). Files are written whole by the ``backend_args`` backend
+    (``atomic_local``); ``*.tmp`` left by a kill are removed at the start.
     """
 
     _pending_epoch = None
@@ -92,9 +83,8 @@ class SafeCheckpointHook(CheckpointHook):
             self._pending_epoch = runner.epoch + 1  # saved after validation
 
     def _save_pending(self, runner) -> None:
-        """Write the epoch checkpoint held back by ``after_train_epoch``,
-        keeping ``max_keep_ckpts``, ``last_ckpt`` and ``last_checkpoint`` as
-        mmengine does (through the public ``Runner.save_checkpoint``)."""
+        """Write the epoch checkpoint held back by ``after_train_epoch``
+        with mmengine's bookkeeping (``max_keep_ckpts``, ``last_ckpt``)."""
         epoch, self._pending_epoch = self._pending_epoch, None
         if epoch is None:
             return
@@ -143,8 +133,8 @@ class SafeCheckpointHook(CheckpointHook):
     def after_val_epoch(self, runner, metrics) -> None:
         """mmengine's best-checkpoint step, shown no old best (it would
         remove it first) and no last checkpoint (it would write the epoch's
-        file again there, before every hook saw the validation: ``after_val``
-        writes it); old bests are removed after the new is written."""
+        file there before every hook saw the validation); old bests are
+        removed after the new one is written."""
         if self.save_best is None or not metrics:
             return super().after_val_epoch(runner, metrics)
         old, last = self._bests(), self.last_ckpt

@@ -1,39 +1,29 @@
 """Hooks that watch a run: validation loss, non-finite losses and weights."""
-from typing import Optional
-
 import torch
 import torch.nn as nn
 from mmengine.dist import all_reduce
 from mmengine.hooks import Hook
+from mmengine.model import is_model_wrapper
 
 from mmseg.registry import HOOKS
 
 
 @HOOKS.register_module()
 class ValLossHook(Hook):
-    """Log the decode head's ``loss_decode`` on the validation predictions'
-    logits as ``val/val_loss`` (``val_loss`` in the logs, apart from the
-    training ``loss``), this validation's own value.
-
-    Why: mmengine's ValLoop only predicts, so the curves had no validation
-    loss (and its log processor would average 10 validations' values).
-    """
+    """Log the decode head's ``loss_decode`` on the validation logits as
+    ``val/val_loss`` (apart from the training ``loss``). Why: mmengine's
+    ValLoop only predicts, so the curves had no validation loss."""
     priority = 'ABOVE_NORMAL'  # before LoggerHook reads the message hub
     KEY = 'val/val_loss'
 
-    @staticmethod
-    def _head(runner) -> Optional[nn.Module]:
-        model = runner.model.module if hasattr(runner.model,
-                                               'module') else runner.model
-        return getattr(model, 'decode_head', None)
-
     def before_val_epoch(self, runner) -> None:
-        self._total = 0.0
-        self._count = 0
+        self._total, self._count = 0.0, 0
 
     def after_val_iter(self, runner, batch_idx: int, data_batch=None,
                        outputs=None) -> None:
-        head = self._head(runner)
+        model = runner.model.module if is_model_wrapper(
+            runner.model) else runner.model
+        head = getattr(model, 'decode_head', None)
         if head is None or not outputs:
             return
         losses = head.loss_decode if isinstance(
@@ -44,10 +34,9 @@ class ValLossHook(Hook):
                     continue
                 logits = sample.seg_logits.data.unsqueeze(0).float()
                 label = sample.gt_sem_seg.data.to(logits.device).long()
-                total = sum(
+                self._total += sum(
                     float(loss(logits, label, ignore_index=head.ignore_index))
                     for loss in losses)
-                self._total += total
                 self._count += 1
 
     def after_val_epoch(self, runner, metrics=None) -> None:
@@ -66,10 +55,8 @@ class ValLossHook(Hook):
 @HOOKS.register_module()
 class NonFiniteLossHook(Hook):
     """Stop training with a FloatingPointError naming the iteration at the
-    first non-finite loss, and refuse to save non-finite weights (a step
-    that breaks them shows only in the next loss), so the last good
-    checkpoint stays the last one written.
-    """
+    first non-finite loss or before saving non-finite weights, so the last
+    good checkpoint stays the last one written."""
     priority = 'ABOVE_NORMAL'
 
     @staticmethod

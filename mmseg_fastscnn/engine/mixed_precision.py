@@ -2,8 +2,6 @@
 validation and test loops. Why: mmengine's ``AmpOptimWrapper`` asserts a
 GPU, and its loops' ``fp16=True`` autocasts where a CPU only emulates
 bfloat16 (slower than float32) and in float16 on a GPU."""
-import functools
-import logging
 from contextlib import contextmanager
 from typing import Dict, List, Optional, Union
 
@@ -17,62 +15,8 @@ from mmengine.runner import TestLoop, ValLoop
 from torch.utils.data import DataLoader
 
 from mmseg.registry import LOOPS, OPTIM_WRAPPERS
-
-
-def cpu_supports_bf16() -> bool:
-    """Whether this CPU computes bfloat16 natively (AVX512-BF16 or AMX);
-    elsewhere oneDNN emulates it, slower than float32."""
-    checks = ('_is_avx512_bf16_supported', '_is_amx_tile_supported')
-    return any(getattr(torch.cpu, name, lambda: False)() for name in checks)
-
-
-def device_supports_bf16(device_type: str) -> bool:
-    """Whether bfloat16 autocast is fast on ``device_type`` ('cpu', 'cuda')."""
-    if device_type == 'cpu':
-        return cpu_supports_bf16()
-    if device_type == 'cuda':
-        return torch.cuda.is_bf16_supported()
-    return False
-
-
-def autocast_or_log(enabled: bool, device_type: str, what: str) -> bool:
-    """``enabled`` where ``device_type`` has fast bfloat16; logs which
-    precision ``what`` (e.g. 'training') runs in, and why float32."""
-    if not enabled:
-        message, level = 'float32 (enabled=False)', logging.INFO
-    elif not device_supports_bf16(device_type):
-        enabled, level = False, logging.WARNING
-        message = (f'float32: this {device_type.upper()} has no fast '
-                   'bfloat16 (AVX512-BF16 or AMX on a CPU), so autocast '
-                   'would be slower')
-    else:
-        message, level = f'bfloat16 autocast on {device_type.upper()}', \
-            logging.INFO
-    print_log(f'{what} precision: {message}', logger='current', level=level)
-    return enabled
-
-
-def is_slow_bf16_depthwise(module: nn.Module) -> bool:
-    """A depthwise conv with stride or dilation > 1: oneDNN's bfloat16
-    backward for it is 2-20x slower than its float32 one (the whole epoch,
-    with this policy: ``tools/analysis/benchmark_epoch.py``)."""
-    return (isinstance(module, nn.Conv2d) and module.groups > 1
-            and module.groups == module.in_channels
-            and (max(module.stride) > 1 or max(module.dilation) > 1))
-
-
-def _float32_forward(module: nn.Module, x: torch.Tensor) -> torch.Tensor:
-    device_type = x.device.type
-    if not torch.is_autocast_enabled(device_type):
-        return type(module).forward(module, x)
-    with torch.autocast(device_type, enabled=False):
-        return type(module).forward(module, x.float())
-
-
-def compute_in_float32(module: nn.Module) -> None:
-    """Make ``module`` compute in float32 inside an autocast region (its
-    input is cast up; outside autocast it runs as before)."""
-    module.forward = functools.partial(_float32_forward, module)
+from ..utils.precision import (autocast_or_log, compute_in_float32,
+                               is_slow_bf16_depthwise)
 
 
 def check_enabled(enabled: bool, key: str) -> bool:
@@ -96,9 +40,7 @@ class BF16OptimWrapper(OptimWrapper):
         **kwargs: :class:`OptimWrapper`'s (optimizer, clip_grad...).
     """
 
-    def __init__(self,
-                 enabled: bool = True,
-                 float32_depthwise: bool = True,
+    def __init__(self, enabled: bool = True, float32_depthwise: bool = True,
                  **kwargs) -> None:
         super().__init__(**kwargs)
         self.enabled = check_enabled(enabled, 'optim_wrapper')
@@ -151,10 +93,9 @@ class _AutocastLoopMixin:
 
 @LOOPS.register_module()
 class AutocastValLoop(_AutocastLoopMixin, ValLoop):
-    """mmengine's ``ValLoop`` in the training's precision: bfloat16
-    autocast where the device has it fast (:func:`autocast_or_log`, as
-    :class:`BF16OptimWrapper`), else or with ``enabled=False`` float32.
-    (mmengine's ``fp16=True`` is float16 on a GPU.)"""
+    """mmengine's ``ValLoop`` in the training's precision (as
+    :class:`BF16OptimWrapper`): bfloat16 autocast where the device has it
+    fast, else or with ``enabled=False`` float32."""
 
 
 @LOOPS.register_module()

@@ -11,26 +11,21 @@ from ..fileio import write_json
 from .resumed_schedule import (flat_schedulers, flat_states, restart,
                                schedule_changes, snapshot)
 
-
 EARLY_STOP_RECORD = 'early_stopped.json'
 
 
 def remove_early_stop_record(work_dir: str) -> None:
-    """Drop the early-stop record an earlier run left in ``work_dir`` (a new
-    run, resumed or not, writes its own when it stops)."""
+    """Drop an earlier run's early-stop record (this run writes its own)."""
     record = osp.join(work_dir, EARLY_STOP_RECORD)
     if is_main_process() and osp.isfile(record):
         os.remove(record)
 
 
 class ResumableHook(Hook):
-    """A hook that takes state from a checkpoint on resume only.
-
-    ``after_load_checkpoint`` runs for ``load_from`` and resume alike: what
-    ``read_checkpoint`` takes there reaches ``resume_state`` in
-    ``before_train`` only when the Runner's counters are past 0 (public
-    Runner attributes: it works under the stock Runner).
-    """
+    """A hook that takes state from a checkpoint on resume only: what
+    ``read_checkpoint`` takes in ``after_load_checkpoint`` (``load_from`` and
+    resume alike) reaches ``resume_state`` in ``before_train`` only when the
+    run is past iteration 0 (works under the stock Runner)."""
     _loaded: Any = None
 
     def read_checkpoint(self, runner, checkpoint: dict) -> Any:
@@ -54,12 +49,11 @@ class TrainOnlyEarlyStoppingHook(ResumableHook, EarlyStoppingHook):
     state travels in the checkpoint, as ``EMAHook``'s does.
 
     Why, against mmengine 0.10.7: its ``before_run`` builds the train
-    dataloader even in ``runner.test()``; its best score and wait count are
-    not saved, so a resumed run started its patience over and a stopped run
-    trained on. Here they are saved in ``meta['early_stopping']`` (one entry
-    per hook of this type) and the stop is decided again on resume with the
-    config's ``patience`` (a larger one trains on). A stop is recorded in
-    ``<work_dir>/early_stopped.json`` for people and scripts.
+    dataloader even in ``runner.test()``, and its best score and wait count
+    are not saved (a resumed run started its patience over). Here they go in
+    ``meta['early_stopping']`` (an entry per hook of this type); the stop is
+    decided again on resume with the config's ``patience``, and recorded in
+    ``<work_dir>/early_stopped.json``.
     """
 
     def before_run(self, runner) -> None:
@@ -72,8 +66,8 @@ class TrainOnlyEarlyStoppingHook(ResumableHook, EarlyStoppingHook):
 
     def _index(self, runner) -> int:
         """This hook's place among the run's hooks of its type."""
-        same = [h for h in runner.hooks if isinstance(h, type(self))]
-        return next(i for i, h in enumerate(same) if h is self)
+        return [h for h in runner.hooks
+                if isinstance(h, type(self))].index(self)
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
         states = checkpoint.setdefault('meta', {}).setdefault(
@@ -114,8 +108,7 @@ class TrainOnlyEarlyStoppingHook(ResumableHook, EarlyStoppingHook):
 @HOOKS.register_module()
 class RunShapeHook(ResumableHook):
     """Processes x batch per process in each checkpoint; a warning when a
-    run resumes with others (the effective batch changes and the schedule
-    keeps the first start's iteration count; mmengine says nothing)."""
+    run resumes with others (mmengine says nothing)."""
     priority = 'VERY_LOW'
 
     @staticmethod
@@ -133,26 +126,23 @@ class RunShapeHook(ResumableHook):
     def resume_state(self, runner, saved: dict) -> None:
         now = self._shape(runner)
         if now != saved:
+            old, new = saved['world_size'], now['world_size']
             runner.logger.warning(
-                f'resuming a run of {saved["world_size"]} process(es) x '
-                f'batch {saved["batch_size"]} with {now["world_size"]} x '
-                f'{now["batch_size"]}: the effective batch changes from '
-                f'{saved["world_size"] * saved["batch_size"]} to '
-                f'{now["world_size"] * now["batch_size"]} and the schedule '
-                'keeps the iteration count of the first start (an '
-                'iteration-based schedule such as OneCycle then ends early '
-                'or late); resume with the original shape to avoid this')
+                f'resuming a run of {old} process(es) x batch '
+                f'{saved["batch_size"]} with {new} x {now["batch_size"]}: the '
+                f'effective batch changes from {old * saved["batch_size"]} to '
+                f'{new * now["batch_size"]} and an iteration-based schedule '
+                '(OneCycle) keeps the first start\'s length; resume with the '
+                'original shape to avoid this')
 
 
 @HOOKS.register_module()
 class ResumedScheduleHook(ResumableHook):
-    """A run resumed with a changed schedule follows the new one.
+    """A run resumed with a changed schedule follows the new one, as an
+    unbroken run of it would (:mod:`.resumed_schedule`), with a warning.
 
     Why: ``Runner.resume`` loads the saved schedulers and their old length:
     a larger ``train_cfg.max_epochs`` trained at the old floor, silently.
-    Schedulers that differ from the saved ones in a setting are set as an
-    unbroken run of the config's would have them (:mod:`.resumed_schedule`),
-    with a warning; so is a resumed run with nothing left to train.
     """
     priority = 'LOW'  # after the checkpoint's states are loaded
     _fresh = None
@@ -165,8 +155,7 @@ class ResumedScheduleHook(ResumableHook):
         return flat_states(checkpoint.get('param_schedulers'))
 
     def resume_state(self, runner, saved: list) -> None:
-        loop = runner.train_loop
-        total = getattr(loop, 'max_epochs', None)
+        total = getattr(runner.train_loop, 'max_epochs', None)
         if total is not None and runner.epoch >= total:
             runner.logger.warning(
                 f'nothing left to train: the run is at epoch {runner.epoch} '

@@ -10,24 +10,20 @@ from typing import Any, List, Sequence
 PROGRESS_KEYS = frozenset(('last_step', 'verbose'))
 
 
-def flat_schedulers(param_schedulers: Any) -> List[Any]:
-    """The runner's built schedulers as one list (several optimizers: in key
-    order); [] while they are config dicts."""
-    if isinstance(param_schedulers, dict):
-        groups = [param_schedulers[key] for key in sorted(param_schedulers)]
-    else:
-        groups = [param_schedulers or []]
-    flat = [s for group in groups for s in group]
-    built = all(hasattr(s, 'step') and hasattr(s, 'optimizer') for s in flat)
-    return flat if built else []
-
-
-def flat_states(saved: Any) -> List[dict]:
-    """A checkpoint's ``param_schedulers`` entry in :func:`flat_schedulers`
-    order."""
+def flat_states(saved: Any) -> List[Any]:
+    """A checkpoint's (or runner's) ``param_schedulers`` as one list (several
+    optimizers: in key order)."""
     if isinstance(saved, dict):
         return [s for key in sorted(saved) for s in saved[key]]
     return list(saved or [])
+
+
+def flat_schedulers(param_schedulers: Any) -> List[Any]:
+    """The runner's built schedulers as one list; [] while they are config
+    dicts."""
+    flat = flat_states(param_schedulers)
+    built = all(hasattr(s, 'step') and hasattr(s, 'optimizer') for s in flat)
+    return flat if built else []
 
 
 def _same(a: Any, b: Any) -> bool:

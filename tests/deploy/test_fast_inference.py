@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from mmseg_fastscnn.deploy import build_fast_model, fold_batchnorm
-from mmseg_fastscnn.engine.mixed_precision import cpu_supports_bf16
+from mmseg_fastscnn.utils.precision import cpu_supports_bf16
 from mmseg_fastscnn.models import SegmentorExportWrapper
 from mmseg_fastscnn.models.outputs import logits_to_output
 from tests.utils import CONFIG, SHIPPED

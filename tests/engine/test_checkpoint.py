@@ -9,8 +9,7 @@ import torch
 from mmengine.logging import HistoryBuffer
 
 from mmseg_fastscnn.checkpoint import UnsafeCheckpointError, load_checkpoint_file
-from mmseg_fastscnn.engine.weights_only import (from_weights_only,
-                                                to_weights_only)
+from mmseg_fastscnn.checkpoint import from_weights_only, to_weights_only
 from tests.utils import CONFIG
 
 

@@ -13,13 +13,13 @@ from mmengine.logging import MMLogger
 from mmseg_fastscnn.engine import mixed_precision
 from mmseg_fastscnn.engine.channels_last import ChannelsLastHook
 from mmseg_fastscnn.engine.mixed_precision import (AutocastValLoop,
-                                                   BF16OptimWrapper,
-                                                   is_slow_bf16_depthwise)
+                                                   BF16OptimWrapper)
+from mmseg_fastscnn.utils import precision, set_mixed_precision
+from mmseg_fastscnn.utils.precision import is_slow_bf16_depthwise
 from tests.models.base import build_segmentor
-from mmseg_fastscnn.utils import set_mixed_precision
 from tests.utils import CONFIG
 
-needs_bf16 = pytest.mark.skipif(not mixed_precision.cpu_supports_bf16(),
+needs_bf16 = pytest.mark.skipif(not precision.cpu_supports_bf16(),
                                 reason='this CPU has no fast bfloat16')
 
 
@@ -89,7 +89,7 @@ def test_bf16_step_keeps_float32_state_and_slow_depthwise_convs(
 
 def test_cpu_without_bf16_trains_in_float32_and_says_so(
         caplog_mmengine, monkeypatch):
-    monkeypatch.setattr(mixed_precision, 'cpu_supports_bf16', lambda: False)
+    monkeypatch.setattr(precision, 'cpu_supports_bf16', lambda: False)
     model = build_segmentor().train()
     wrapper = wrapper_for(model)
     x = torch.randn(2, 3, 64, 96)
@@ -126,12 +126,12 @@ def test_val_loop_autocasts_only_where_bf16_is_fast(monkeypatch,
     runner = SimpleNamespace()
     with mock.patch('mmengine.runner.ValLoop.__init__', return_value=None):
         assert AutocastValLoop(runner, {}, {}).bf16 == \
-            mixed_precision.cpu_supports_bf16()
+            precision.cpu_supports_bf16()
         assert AutocastValLoop(runner, {}, {}, enabled=False).bf16 is False
         with pytest.raises(ValueError,
                            match="val_cfg.enabled must be True or False"):
             AutocastValLoop(runner, {}, {}, enabled='no')
-        monkeypatch.setattr(mixed_precision, 'cpu_supports_bf16',
+        monkeypatch.setattr(precision, 'cpu_supports_bf16',
                             lambda: False)
         loop = AutocastValLoop(runner, {}, {})
         assert loop.bf16 is False

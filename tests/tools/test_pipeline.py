@@ -248,7 +248,7 @@ def test_amp_flag_on_cpu_trains_and_says_which_precision(
         flag, precision, tiny_camvid, tmp_path):
     """--amp is mixed precision on the device that runs (a CPU here),
     --no-amp float32; the log states the precision and memory format."""
-    from mmseg_fastscnn.engine.mixed_precision import cpu_supports_bf16
+    from mmseg_fastscnn.utils.precision import cpu_supports_bf16
     if torch.cuda.is_available():
         pytest.skip('a GPU is present')
     if flag == '--amp' and not cpu_supports_bf16():

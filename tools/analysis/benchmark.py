@@ -40,7 +40,7 @@ from mmseg_fastscnn.deploy.benchmark import (build_mmseg_fastscnn,
                                              measure_peak_memory, ort_fn,
                                              predict_fn, ratios,
                                              time_alternating, train_step_fn)
-from mmseg_fastscnn.engine.mixed_precision import cpu_supports_bf16
+from mmseg_fastscnn.utils.precision import cpu_supports_bf16
 from mmseg_fastscnn.fileio import write_json
 from mmseg_fastscnn.models import SegmentorExportWrapper
 from mmseg_fastscnn.utils import parse_size, run_cli
