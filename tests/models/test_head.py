@@ -35,6 +35,23 @@ def test_output_mode_is_chosen_where_predictions_leave_the_model():
     assert torch.equal(out.pred_sem_seg.data[0], labels)
 
 
+def test_head_classifies_the_in_index_feature_map():
+    """in_index picks the map the head classifies; a multi-map
+    input_transform is refused in one line naming the key."""
+    torch.manual_seed(0)
+    head = MODELS.build(dict(HEAD, in_index=0)).eval()
+    small = torch.randn(1, HEAD['in_channels'], 4, 6)
+    large = torch.randn(1, HEAD['in_channels'], 8, 12)
+    with torch.no_grad():
+        assert head((small, large)).shape[-2:] == (4, 6)
+        head.in_index = -1
+        assert head((small, large)).shape[-2:] == (8, 12)
+    with pytest.raises(ValueError, match="input_transform must be None, got "
+                       "'resize_concat'"):
+        MODELS.build(dict(HEAD, in_index=[0, 1], in_channels=[64, 64],
+                          input_transform='resize_concat'))
+
+
 def test_old_configs_infer_mode_is_ignored():
     """Configs written for the head's former infer_mode still build; 'prob'
     warns that seg_logits now hold logits."""

@@ -89,6 +89,11 @@ class FastSCNNClassifierHead(BaseDecodeHead):
                  fused_upsample_loss: bool = True,
                  **kwargs) -> None:
         super().__init__(**kwargs)
+        if self.input_transform is not None:
+            raise ValueError(
+                'FastSCNNClassifierHead classifies one feature map (in_index)'
+                f': input_transform must be None, got '
+                f'{self.input_transform!r}')
         if num_convs < 0:
             raise ValueError(f'num_convs must be >= 0, got {num_convs}')
         if not isinstance(train_acc_stride, int) or train_acc_stride < 1:
@@ -145,10 +150,7 @@ class FastSCNNClassifierHead(BaseDecodeHead):
 
     def forward(self, inputs: Tuple[Tensor, ...]) -> Tensor:
         """Backbone features -> logits (N, K, h, w) at the feature size."""
-        # BaseDecodeHead's in_index / input_transform selection: the method
-        # its subclasses call (27 of mmseg 1.2.2's 39 head modules do)
-        x = self._transform_inputs(inputs)
-        return self.cls_seg(self.convs(x))
+        return self.cls_seg(self.convs(inputs[self.in_index]))
 
     def loss_by_feat(self, seg_logits: Tensor,
                      batch_data_samples: SampleList) -> Dict[str, Tensor]:
