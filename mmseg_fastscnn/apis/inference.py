@@ -20,8 +20,8 @@ from torch import nn
 from ..checkpoint import load_fitting_checkpoint, load_weights
 from ..deploy import (build_fast_model, create_session, export_onnx,
                       read_metadata, working_size)
-from ..utils.precision import autocast_or_log
 from ..models.outputs import check_output_mode, logits_to_output
+from ..utils.precision import autocast_or_log
 
 
 def init_model_checked(config: Union[str, Config], checkpoint: str,

@@ -7,9 +7,8 @@ from typing import Optional
 import torch
 
 from ..version import __version__
-from ..checkpoint import load_checkpoint_file
+from ..checkpoint import from_weights_only, load_checkpoint_file
 from ..fileio import atomic_path
-from ..checkpoint import from_weights_only
 
 META_KEYS = ('epoch', 'iter', 'dataset_meta', 'cfg', 'seed',
              'mmengine_version', 'time')

@@ -9,8 +9,7 @@ import torch
 from mmengine.logging import print_log
 
 from ..checkpoint import (UnsafeCheckpointError, is_within,
-                          load_checkpoint_file)
-from ..checkpoint import to_weights_only
+                          load_checkpoint_file, to_weights_only)
 from ..fileio import atomic_path
 
 
