@@ -11,7 +11,7 @@ import argparse
 import os
 import os.path as osp
 
-from mmseg_fastscnn.apis.publish import publish_checkpoint
+from mmseg_fastscnn.apis.publish import parse_meta_items, publish_checkpoint
 from mmseg_fastscnn.utils import run_cli
 
 
@@ -37,12 +37,7 @@ def main(argv=None):
         help='plain metadata to add, e.g. trained_on="train+val, 468 '
         'frames"')
     args = parser.parse_args(argv)
-    extra = {}
-    for item in args.meta:
-        key, sep, value = item.partition('=')
-        if not sep or not key:
-            raise ValueError(f'--meta wants KEY=VALUE, got {item!r}')
-        extra[key] = value
+    extra = parse_meta_items(args.meta)
     os.makedirs(osp.dirname(osp.abspath(args.dst)), exist_ok=True)
     sha = publish_checkpoint(
         args.src, args.dst,

@@ -2,7 +2,7 @@
 import hashlib
 import os.path as osp
 import re
-from typing import Optional
+from typing import Dict, Optional, Sequence
 
 import torch
 
@@ -58,13 +58,28 @@ def publish_checkpoint(src: str,
     trusted_dir = osp.dirname(osp.abspath(src)) if trust else None
     checkpoint = load_checkpoint_file(src, map_location='cpu',
                                       trusted_dir=trusted_dir)
-    if 'state_dict' not in checkpoint:
-        raise KeyError(f'{src} has no state_dict: not an mmengine checkpoint')
     state = {
         k: v.detach().clone()
-        for k, v in checkpoint['state_dict'].items()
+        for k, v in state_dict_of(checkpoint, src).items()
         if not any(k.startswith(p) for p in drop_prefixes)
     }
+    return write_published(dst, published_meta(checkpoint, extra_meta),
+                           state)
+
+
+def state_dict_of(checkpoint: dict, name: str) -> dict:
+    """The ``state_dict`` of a loaded checkpoint; KeyError naming ``name``
+    if it has none."""
+    if not isinstance(checkpoint, dict) or 'state_dict' not in checkpoint:
+        raise KeyError(f'{name} has no state_dict: not an mmengine checkpoint')
+    return checkpoint['state_dict']
+
+
+def published_meta(checkpoint: dict,
+                   extra_meta: Optional[dict] = None) -> dict:
+    """The plain metadata a published file keeps of ``checkpoint``
+    (``META_KEYS``, the config without machine paths, what an earlier
+    publish added) with ``extra_meta`` added."""
     meta_in = from_weights_only(checkpoint.get('meta', {}))
     meta = {k: meta_in[k] for k in META_KEYS if k in meta_in}
     if isinstance(meta.get('cfg'), str):
@@ -77,8 +92,30 @@ def publish_checkpoint(src: str,
     if added:
         meta.update(added)
         meta['published_keys'] = sorted(added)
+    return meta
+
+
+def write_published(dst: str, meta: dict, state: dict) -> str:
+    """Write ``dict(meta=meta, state_dict=state)`` to ``dst`` whole or not
+    at all, check that it loads weights-only, and return its SHA-256."""
     with atomic_path(dst) as tmp:  # whole or not at all, even in place
         torch.save(dict(meta=meta, state_dict=state), tmp)
         torch.load(tmp, weights_only=True)  # what users will do: must work
-    with open(dst, 'rb') as f:
+    return file_sha256(dst)
+
+
+def file_sha256(path: str) -> str:
+    """Hex SHA-256 of the file at ``path``."""
+    with open(path, 'rb') as f:
         return hashlib.sha256(f.read()).hexdigest()
+
+
+def parse_meta_items(items: Sequence[str]) -> Dict[str, str]:
+    """``['KEY=VALUE', ...]`` (a tool's ``--meta``) as a dict."""
+    meta = {}
+    for item in items:
+        key, sep, value = item.partition('=')
+        if not sep or not key:
+            raise ValueError(f'--meta wants KEY=VALUE, got {item!r}')
+        meta[key] = value
+    return meta
