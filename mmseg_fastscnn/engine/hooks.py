@@ -1,11 +1,12 @@
 """Hooks that watch a run: validation loss, non-finite losses and weights."""
 import torch
-import torch.nn as nn
 from mmengine.dist import all_reduce
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
 from mmseg.registry import HOOKS
+
+from ..models.decode_heads.loss_modules import decode_losses
 
 
 @HOOKS.register_module()
@@ -26,8 +27,7 @@ class ValLossHook(Hook):
         head = getattr(model, 'decode_head', None)
         if head is None or not outputs:
             return
-        losses = head.loss_decode if isinstance(
-            head.loss_decode, nn.ModuleList) else [head.loss_decode]
+        losses = decode_losses(head)
         with torch.no_grad():
             for sample in outputs:
                 if 'gt_sem_seg' not in sample or 'seg_logits' not in sample:

@@ -15,6 +15,7 @@ from mmseg.registry import MODELS
 from mmseg.utils import SampleList
 from ..bilinear import upsample_bilinear
 from ..outputs import check_output_mode
+from .loss_modules import decode_losses
 
 
 def argmax_accuracy(logits: Tensor, labels: Tensor,
@@ -137,8 +138,7 @@ class FastSCNNClassifierHead(BaseDecodeHead):
         a loss keeps it (list, array, tensor: mmseg's losses keep the list
         or the array read from a file); a scalar (mmseg ``FocalLoss``'s
         float ``alpha``) is not per-class and is left alone."""
-        losses = self.loss_decode if isinstance(
-            self.loss_decode, nn.ModuleList) else [self.loss_decode]
+        losses = decode_losses(self)
         for loss in losses:
             for attr in ('class_weight', 'alpha'):
                 entries = per_class_entries(getattr(loss, attr, None))
@@ -178,8 +178,7 @@ class FastSCNNClassifierHead(BaseDecodeHead):
         seg_weight = None if self.sampler is None else self.sampler.sample(
             at_label_size(), seg_label)
         seg_label = seg_label.squeeze(1)
-        losses = self.loss_decode if isinstance(
-            self.loss_decode, nn.ModuleList) else [self.loss_decode]
+        losses = decode_losses(self)
         loss: Dict[str, Tensor] = {}
         for loss_decode in losses:
             if (self.fused_upsample_loss and seg_weight is None and getattr(
