@@ -4,13 +4,13 @@ from .cross_sequence import CamVidCrossSequenceDataset
 from .decode_once import LoadAnnotationsOnce, LoadImageFromFileOnce
 from .integrity import (DataIntegrityError, DataProblem, check_pair,
                         check_pairs, find_pairs)
-from .samplers import NoSingletonBatchSampler
+from .samplers import NoSingletonBatchSampler, SequenceBalancedSampler
 from .transforms import RandomCameraShift
 
 __all__ = [
     'CamVidDataset', 'CamVidCrossSequenceDataset', 'CAMVID_CLASSES',
     'CAMVID_PALETTE', 'DataIntegrityError', 'DataProblem',
     'LoadAnnotationsOnce', 'LoadImageFromFileOnce',
-    'NoSingletonBatchSampler', 'check_pair', 'missing_root_message', 'check_pairs', 'find_pairs',
+    'NoSingletonBatchSampler', 'SequenceBalancedSampler', 'check_pair', 'missing_root_message', 'check_pairs', 'find_pairs',
     'sequence_of', 'RandomCameraShift'
 ]
