@@ -77,11 +77,14 @@ class Frames:
 
 
 def draws(sampler, epochs):
+    """Frames drawn per sequence over ``epochs`` epochs."""
     from mmseg_fastscnn.datasets import sequence_of
     counts = Counter()
     for epoch in range(epochs):
         sampler.set_epoch(epoch)
-        counts.update(sequence_of(sampler.dataset.paths[i]) for i in sampler)
+        counts.update(
+            sequence_of(sampler.dataset.get_data_info(i)['img_path'])
+            for i in sampler)
     return counts
 
 
@@ -132,7 +135,6 @@ def test_balanced_sampler_on_a_camvid_fold(camvid_root):
     0016E5's 204 each get half the draws."""
     from mmengine import Config
 
-    from mmseg_fastscnn.datasets import sequence_of
     from mmseg_fastscnn.utils.config_utils import apply_fold
     cfg = apply_fold(Config.fromfile(BALANCED), '0006R0')
     cfg.train_dataloader.dataset.data_root = camvid_root
@@ -141,9 +143,5 @@ def test_balanced_sampler_on_a_camvid_fold(camvid_root):
     sampler = loader.batch_sampler.sampler
     assert sampler.sequence_frames == {'0001TP': 62, '0016E5': 204}
     assert len(loader) == 34  # 266 draws, as many steps as a plain epoch
-    counts = Counter()
-    for epoch in range(20):
-        sampler.set_epoch(epoch)
-        counts.update(sequence_of(loader.dataset.get_data_info(i)['img_path'])
-                      for i in sampler)
+    counts = draws(sampler, 20)
     assert abs(counts['0001TP'] / (20 * 266) - 0.5) < 0.03, counts
