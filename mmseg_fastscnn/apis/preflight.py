@@ -6,7 +6,7 @@ is built, and reads the data and the checkpoint only later; a wrong
 after the whole environment and config dump.
 """
 import copy
-from typing import Iterator, Optional, Sequence, Tuple
+from typing import Optional, Sequence
 
 from mmengine.config import Config, ConfigDict
 from mmengine.registry import init_default_scope
@@ -14,25 +14,7 @@ from mmseg.registry import DATASETS, MODELS
 
 from ..checkpoint import load_fitting_checkpoint
 from ..datasets.integrity import DataIntegrityError
-
-# dataset wrappers and the keys that hold what they wrap
-WRAPPED = {'ConcatDataset': 'datasets', 'RepeatDataset': 'dataset',
-           'ClassBalancedDataset': 'dataset'}
-
-
-def leaf_datasets(dataset_cfg: dict,
-                  key: str) -> Iterator[Tuple[str, dict]]:
-    """(config key, config) of each dataset a dataset config builds, inside
-    mmengine's wrappers: ``train_dataloader.dataset.datasets.1`` ..."""
-    inner = WRAPPED.get(dataset_cfg.get('type'))
-    if inner is None:
-        yield key, dataset_cfg
-    elif isinstance(dataset_cfg[inner], (list, tuple)):
-        for index, sub in enumerate(dataset_cfg[inner]):
-            yield from leaf_datasets(sub, f'{key}.{inner}.{index}')
-    else:
-        yield from leaf_datasets(dataset_cfg[inner], f'{key}.{inner}')
-
+from ..utils.config_utils import leaf_datasets
 
 def check_before_run(cfg: Config, loaders: Sequence[str],
                      checkpoint: Optional[str] = None) -> None:

@@ -1,7 +1,7 @@
 """Config helpers shared by the tools: checked --cfg-options, --fold."""
 import difflib
 import os.path as osp
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Iterator, Optional, Tuple
 
 from mmengine.config import Config, ConfigDict
 from mmengine.logging import print_log
@@ -193,14 +193,26 @@ def set_mixed_precision(cfg: Config, amp: bool, cuda: bool) -> None:
     cfg.optim_wrapper = wrapper
 
 
-def _set_data_root(dataset: ConfigDict, data_root: str) -> None:
-    if 'datasets' in dataset:  # ConcatDataset and friends
-        for sub in dataset['datasets']:
-            _set_data_root(sub, data_root)
-    elif 'dataset' in dataset:  # RepeatDataset
-        _set_data_root(dataset['dataset'], data_root)
+def leaf_datasets(dataset_cfg: dict,
+                  key: str) -> Iterator[Tuple[str, dict]]:
+    """(config key, config) of each dataset a dataset config builds, inside
+    wrappers: a list under ``datasets`` (mmengine's ``ConcatDataset``) or a
+    dataset under ``dataset`` (``RepeatDataset``, ``ClassBalancedDataset``,
+    mmseg's ``MultiImageMixDataset``): ``train_dataloader.dataset.dataset``
+    ..."""
+    inner = dataset_cfg.get('datasets')
+    if isinstance(inner, (list, tuple)):
+        for index, sub in enumerate(inner):
+            yield from leaf_datasets(sub, f'{key}.datasets.{index}')
+    elif isinstance(dataset_cfg.get('dataset'), dict):
+        yield from leaf_datasets(dataset_cfg['dataset'], f'{key}.dataset')
     else:
-        dataset['data_root'] = data_root
+        yield key, dataset_cfg
+
+
+def _set_data_root(dataset: ConfigDict, data_root: str) -> None:
+    for _, leaf in leaf_datasets(dataset, 'dataset'):
+        leaf['data_root'] = data_root
 
 
 # each dataloader's side of a fold (CamVidCrossSequenceDataset's role)
@@ -225,12 +237,15 @@ def apply_fold(cfg: Config, held_out: str) -> Config:
         loader = cfg.get(name)
         if loader is None and name != 'train_dataloader':
             continue
-        dataset = (loader or {}).get('dataset') or {}
-        if dataset.get('type') not in (CamVidDataset.__name__,
-                                       CamVidCrossSequenceDataset.__name__):
+        leaves = list(leaf_datasets((loader or {}).get('dataset') or {},
+                                    f'{name}.dataset'))
+        key, dataset = leaves[0]
+        if len(leaves) != 1 or dataset.get('type') not in (
+                CamVidDataset.__name__, CamVidCrossSequenceDataset.__name__):
+            found = ', '.join(f'{k}: {d.get("type")!r}' for k, d in leaves)
             raise ValueError(
-                f'--fold needs CamVidDataset datasets: {name}.dataset is '
-                f'{dataset.get("type")!r} in this config')
+                f'--fold needs one CamVidDataset in {name}.dataset (wrapped '
+                f'or not); this config has {found}')
         dataset.update(
             type=CamVidCrossSequenceDataset.__name__,
             held_out=held_out,

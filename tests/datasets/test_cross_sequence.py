@@ -197,8 +197,10 @@ def test_fold_option_on_an_ablation_reads_the_fold(camvid_root):
 
 def test_fold_option_refuses_what_it_cannot_fold():
     trainval = osp.join(ROOT, 'configs', 'fastscnn_camvid_trainval.py')
+    # train + val: two CamVid datasets in one ConcatDataset, each named
     with pytest.raises(ValueError,
-                       match="train_dataloader.dataset is 'ConcatDataset'"):
+                       match=r"one CamVidDataset in train_dataloader.dataset "
+                       r".*datasets\.0: 'CamVidDataset', .*datasets\.1: "):
         apply_fold(Config.fromfile(trainval), '0006R0')
     main = osp.join(ROOT, 'configs', 'fastscnn_camvid.py')
     with pytest.raises(ValueError, match='one CamVid sequence name'):
