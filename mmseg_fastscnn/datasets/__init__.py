@@ -1,5 +1,6 @@
 from .camvid import (CAMVID_CLASSES, CAMVID_PALETTE, CamVidDataset,
                      missing_root_message, sequence_of)
+from .class_paste import RandomClassPaste
 from .cross_sequence import CamVidCrossSequenceDataset
 from .decode_once import LoadAnnotationsOnce, LoadImageFromFileOnce
 from .integrity import (DataIntegrityError, DataProblem, check_pair,
@@ -12,5 +13,5 @@ __all__ = [
     'CAMVID_PALETTE', 'DataIntegrityError', 'DataProblem',
     'LoadAnnotationsOnce', 'LoadImageFromFileOnce',
     'NoSingletonBatchSampler', 'SequenceBalancedSampler', 'check_pair', 'missing_root_message', 'check_pairs', 'find_pairs',
-    'sequence_of', 'RandomCameraShift'
+    'sequence_of', 'RandomCameraShift', 'RandomClassPaste'
 ]
