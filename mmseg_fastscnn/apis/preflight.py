@@ -16,6 +16,7 @@ from ..checkpoint import load_fitting_checkpoint
 from ..datasets.integrity import DataIntegrityError
 from ..utils.config_utils import leaf_datasets
 
+
 def check_before_run(cfg: Config, loaders: Sequence[str],
                      checkpoint: Optional[str] = None) -> None:
     """In the order a user fixes them: the model config (built once), the

@@ -1,5 +1,5 @@
 """Pasting the pixels of chosen classes from another training frame."""
-from typing import List, Optional, Sequence
+from typing import List, Sequence
 
 import mmcv
 import numpy as np
@@ -50,16 +50,14 @@ class RandomClassPaste(BaseTransform):
         """One frame of ``dataset``, drawn uniformly."""
         return [int(np.random.randint(0, len(dataset)))]
 
-    def transform(self, results: dict,
-                  rng: Optional[np.random.Generator] = None) -> dict:
-        rng = rng if rng is not None else np.random
+    def transform(self, results: dict) -> dict:
         mixed = results.get('mix_results')
         if not mixed:
             raise KeyError(
                 "RandomClassPaste needs another frame in results"
                 "['mix_results']: put it in the pipeline of mmseg's "
                 'MultiImageMixDataset, not of the dataset itself')
-        if rng.uniform() >= self.prob:
+        if np.random.uniform() >= self.prob:
             return results
         source = mixed[0]
         height, width = results['gt_seg_map'].shape[:2]
@@ -72,7 +70,8 @@ class RandomClassPaste(BaseTransform):
         img = results['img'].copy()
         img[mask] = source_img[mask]
         results['img'] = img
-        for key in {'gt_seg_map', *results.get('seg_fields', [])}:
+        for key in dict.fromkeys(
+                ['gt_seg_map', *results.get('seg_fields', [])]):
             if key not in results:
                 continue
             if key not in source:
