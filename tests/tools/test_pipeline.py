@@ -211,8 +211,10 @@ def test_ema_fine_tune_checkpoints_the_average_and_resumes_it(
      'one CamVid sequence name'),
     (['tools/test.py', 'configs/fastscnn_camvid_trainval.py',
       'checkpoints/fastscnn_camvid.pth', '--fold', '0006R0'],
-     "--fold needs CamVidDataset datasets: train_dataloader.dataset is "
-     "'ConcatDataset'"),
+     "--fold needs one CamVidDataset in train_dataloader.dataset (wrapped "
+     "or not); this config has train_dataloader.dataset.datasets.0: "
+     "'CamVidDataset', train_dataloader.dataset.datasets.1: "
+     "'CamVidDataset'"),
 ])
 def test_bad_input_gets_one_clear_line(args, message, tmp_path):
     args = args + ['--work-dir', str(tmp_path)] if '--work-dir' not in args \
