@@ -25,6 +25,7 @@ def test_every_release_is_described_by_its_file():
         'checkpoints/fastscnn_camvid.pth',
         'checkpoints/fastscnn_camvid_stage1.pth',
         'checkpoints/fastscnn_camvid_train.pth',
+        'checkpoints/fastscnn_camvid_trainval_300e-10e.pth',
         'checkpoints/fastscnn_camvid_trainval_stage1.pth',
         'checkpoints/fastscnn_camvid_trainval_stage2-40e.pth'
     }
