@@ -49,15 +49,9 @@ def test_kill_at_every_checkpoint_moment_then_resume(tiny_camvid, tmp_path):
     """After each kill: no torn file, a best checkpoint once a validation
     completed; in the end every epoch of the run was validated once
     (re-trained epochs again, as they are new), exactly one best file, and
-    early stopping at the unbroken run's epoch."""
+    early stopping at the unbroken run's epoch (STOP_AT, as
+    test_max_keep_ckpts_keeps_the_newest_validated_epochs's run shows)."""
     opts = options(tiny_camvid)
-    whole = str(tmp_path / 'whole')
-    run('tools/train.py', scored_config(tmp_path / 'plain.py'), '--work-dir',
-        whole, '--cfg-options', *opts)
-    assert open(osp.join(whole, 'early_stopped.json')).read() == \
-        f'{{"epoch": {STOP_AT}}}'
-    assert best_files(whole) == ['best_score_epoch_2.pth']
-
     work = str(tmp_path / 'broken')
     resumed_from = {}
     for index, (moment, epoch) in enumerate(KILLS):
@@ -144,11 +138,15 @@ def test_copied_work_dir_resumes_without_touching_the_original(
 def test_max_keep_ckpts_keeps_the_newest_validated_epochs(
         tiny_camvid, tmp_path):
     """mmengine's ``max_keep_ckpts`` with epoch checkpoints written after
-    their validation: the oldest is removed, the pointer names the newest."""
+    their validation: the oldest is removed, the pointer names the newest.
+    The run is unbroken: it stops at STOP_AT, the epoch every killed and
+    resumed run of this module must stop at."""
     work = str(tmp_path / 'keep')
     run('tools/train.py', scored_config(tmp_path / 'keep.py'), '--work-dir',
         work, '--cfg-options', *options(tiny_camvid),
         'default_hooks.checkpoint.max_keep_ckpts=2')
+    assert open(osp.join(work, 'early_stopped.json')).read() == \
+        f'{{"epoch": {STOP_AT}}}'
     names = sorted(n for n in os.listdir(work) if n.endswith('.pth'))
     assert names == [
         'best_score_epoch_2.pth', f'epoch_{STOP_AT - 1}.pth',
