@@ -1,6 +1,7 @@
 """Kills at every checkpointing moment, and copied work dirs, through
 tools/train.py on real CamVid frames."""
 import hashlib
+import json
 import os
 import os.path as osp
 import shutil
@@ -41,6 +42,12 @@ def options(data_root):
     ]
 
 
+def stopped_epoch(work: str) -> int:
+    """The epoch early stopping recorded in ``work``'s early_stopped.json."""
+    with open(osp.join(work, 'early_stopped.json')) as f:
+        return json.load(f)['epoch']
+
+
 def best_files(work):
     return sorted(f for f in os.listdir(work) if f.startswith('best_'))
 
@@ -76,8 +83,7 @@ def test_kill_at_every_checkpoint_moment_then_resume(tiny_camvid, tmp_path):
         assert best_files(work), (moment, names)  # epoch 1 was validated
     proc = run('tools/train.py', scored_config(tmp_path / 'last.py'),
                '--work-dir', work, '--resume', '--cfg-options', *opts)
-    assert open(osp.join(work, 'early_stopped.json')).read() == \
-        f'{{"epoch": {STOP_AT}}}'
+    assert stopped_epoch(work) == STOP_AT
     assert best_files(work) == ['best_score_epoch_2.pth']
     best = torch.load(osp.join(work, 'best_score_epoch_2.pth'),
                       weights_only=True)
@@ -131,8 +137,7 @@ def test_copied_work_dir_resumes_without_touching_the_original(
     assert digest(original) == before
     assert f'Auto resumed from the latest complete checkpoint {copy}' in log
     assert best_files(copy) == ['best_score_epoch_2.pth']
-    assert open(osp.join(copy, 'early_stopped.json')).read() == \
-        f'{{"epoch": {STOP_AT}}}'
+    assert stopped_epoch(copy) == STOP_AT
 
 
 def test_max_keep_ckpts_keeps_the_newest_validated_epochs(
@@ -145,8 +150,7 @@ def test_max_keep_ckpts_keeps_the_newest_validated_epochs(
     run('tools/train.py', scored_config(tmp_path / 'keep.py'), '--work-dir',
         work, '--cfg-options', *options(tiny_camvid),
         'default_hooks.checkpoint.max_keep_ckpts=2')
-    assert open(osp.join(work, 'early_stopped.json')).read() == \
-        f'{{"epoch": {STOP_AT}}}'
+    assert stopped_epoch(work) == STOP_AT
     names = sorted(n for n in os.listdir(work) if n.endswith('.pth'))
     assert names == [
         'best_score_epoch_2.pth', f'epoch_{STOP_AT - 1}.pth',
@@ -180,6 +184,5 @@ def test_kill_at_the_first_epoch_file_of_an_improved_epoch(
                                                       wait_count=0)
     run('tools/train.py', scored_config(tmp_path / 'last.py'), '--work-dir',
         work, '--resume', '--cfg-options', *opts)
-    assert open(osp.join(work, 'early_stopped.json')).read() == \
-        f'{{"epoch": {STOP_AT}}}'
+    assert stopped_epoch(work) == STOP_AT
     assert best_files(work) == ['best_score_epoch_2.pth']
