@@ -11,9 +11,14 @@ from mmengine.logging import print_log
 
 def cpu_supports_bf16() -> bool:
     """Whether this CPU computes bfloat16 natively (AVX512-BF16 or AMX);
-    elsewhere oneDNN emulates it, slower than float32."""
-    checks = ('_is_avx512_bf16_supported', '_is_amx_tile_supported')
-    return any(getattr(torch.cpu, name, lambda: False)() for name in checks)
+    elsewhere oneDNN emulates it, slower than float32. A torch without the
+    public ``torch.cpu.get_capabilities`` reads as no (float32)."""
+    get_capabilities = getattr(torch.cpu, 'get_capabilities', None)
+    if get_capabilities is None:
+        return False
+    capabilities = get_capabilities()
+    return bool(capabilities.get('avx512_bf16')
+                or capabilities.get('amx_bf16'))
 
 
 def device_supports_bf16(device_type: str) -> bool:

@@ -87,6 +87,23 @@ def test_bf16_step_keeps_float32_state_and_slow_depthwise_convs(
     assert set(conv_dtypes(model, x).values()) == {torch.float32}
 
 
+@pytest.mark.parametrize('capabilities, fast', [
+    ({'avx512_bf16': True, 'amx_bf16': False}, True),
+    ({'avx512_bf16': False, 'amx_bf16': True}, True),
+    ({'avx512_bf16': False, 'amx_bf16': False, 'avx2': True}, False),
+    ({'neon': True}, False),
+    (None, False),  # a torch without torch.cpu.get_capabilities
+])
+def test_cpu_bf16_support_is_read_from_public_capabilities(
+        monkeypatch, capabilities, fast):
+    if capabilities is None:
+        monkeypatch.delattr(torch.cpu, 'get_capabilities')
+    else:
+        monkeypatch.setattr(torch.cpu, 'get_capabilities',
+                            lambda: capabilities)
+    assert precision.cpu_supports_bf16() is fast
+
+
 def test_cpu_without_bf16_trains_in_float32_and_says_so(
         caplog_mmengine, monkeypatch):
     monkeypatch.setattr(precision, 'cpu_supports_bf16', lambda: False)
