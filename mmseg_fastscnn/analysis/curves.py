@@ -71,9 +71,8 @@ def plot_curves(train: EpochTable, val: EpochTable, out_dir: str,
     """The report's three figures as PNGs; returns their paths. A figure
     with nothing to draw (mIoU and accuracy of a run without validation) is
     not written."""
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
+    # Figures without pyplot: the process's matplotlib backend is untouched.
+    from matplotlib.figure import Figure
 
     def series(table, key):
         epochs = sorted(e for e in table if key in table[e])
@@ -93,7 +92,8 @@ def plot_curves(train: EpochTable, val: EpochTable, out_dir: str,
         drawn = [(xy, label) for xy, label in drawn if xy[0]]
         if not drawn:
             continue
-        fig, ax = plt.subplots(figsize=(6, 4), dpi=100)
+        fig = Figure(figsize=(6, 4), dpi=100)
+        ax = fig.subplots()
         for (x, y), label in drawn:
             ax.plot(x, y, label=label)
         ax.set_xlabel('epoch')
@@ -105,6 +105,5 @@ def plot_curves(train: EpochTable, val: EpochTable, out_dir: str,
         fig.tight_layout()
         path = osp.join(out_dir, name)
         fig.savefig(path)
-        plt.close(fig)
         paths.append(path)
     return paths

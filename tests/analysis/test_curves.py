@@ -2,12 +2,15 @@
 import json
 import os.path as osp
 
+import matplotlib
 import numpy as np
 import pytest
 from PIL import Image
 
 from mmseg_fastscnn.analysis.curves import (find_scalar_files, plot_curves,
                                             read_epochs)
+from mmseg_fastscnn.evaluation.metrics.seg_report_metric import \
+    plot_confusion
 
 
 def write_log(run_dir, records):
@@ -64,6 +67,23 @@ def test_a_run_without_validation_gets_only_its_loss_figure(tmp_path):
     assert [osp.basename(p) for p in paths] == ['loss.png']
     assert sorted(p.name for p in (tmp_path / 'out').iterdir()) == [
         'loss.png']
+
+
+def test_drawing_keeps_the_users_matplotlib_backend(tmp_path):
+    """Both PNG writers (the curves, the test report's confusion matrix)
+    draw without pyplot: a backend the user chose stays chosen."""
+    before = matplotlib.get_backend()
+    matplotlib.use('svg')
+    try:
+        train, _ = read_epochs([write_log(tmp_path / 'run', [
+            dict(epoch=1, iter=10, loss=2.0, lr=1e-3)])])
+        paths = plot_curves(train, {}, str(tmp_path / 'out'))
+        plot_confusion(np.eye(2), ['a', 'b'], str(tmp_path / 'cm.png'))
+        assert matplotlib.get_backend() == 'svg'
+    finally:
+        matplotlib.use(before)
+    for path in paths + [str(tmp_path / 'cm.png')]:
+        assert Image.open(path).format == 'PNG'
 
 
 def test_missing_run_is_named(tmp_path):

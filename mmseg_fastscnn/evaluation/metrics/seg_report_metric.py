@@ -198,11 +198,12 @@ class SegReportMetric(IoUMetric):
 def plot_confusion(normalised: np.ndarray, classes: Sequence[str],
                    path: str) -> None:
     """Row-normalised confusion matrix as an annotated heat map PNG."""
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
+    # A Figure without pyplot draws with Agg and leaves the process's
+    # matplotlib backend as the user set it.
+    from matplotlib.figure import Figure
     k = len(classes)
-    fig, ax = plt.subplots(figsize=(1.0 + 0.6 * k, 0.8 + 0.55 * k), dpi=100)
+    fig = Figure(figsize=(1.0 + 0.6 * k, 0.8 + 0.55 * k), dpi=100)
+    ax = fig.subplots()
     image = ax.imshow(normalised, cmap='Blues', vmin=0, vmax=1)
     ax.set_xticks(range(k), classes, rotation=45, ha='right', fontsize=8)
     ax.set_yticks(range(k), classes, fontsize=8)
@@ -224,7 +225,6 @@ def plot_confusion(normalised: np.ndarray, classes: Sequence[str],
     ax.set_title('confusion matrix (rows sum to 1)')
     fig.tight_layout()
     fig.savefig(path)
-    plt.close(fig)
 
 
 def resolve_report_dir(report_dir: str) -> str:
