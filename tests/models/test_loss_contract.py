@@ -2,7 +2,8 @@
 decode-head loss builds and trains with ``FastSCNNClassifierHead``; our
 losses honour ``reduction_override``, ``avg_factor``, ``weight``,
 ``ignore_index`` and ``loss_name`` as mmseg's ``CrossEntropyLoss`` does, so
-mmseg's ``OHEMPixelSampler`` works in both of its modes."""
+mmseg's ``OHEMPixelSampler`` works in both of its modes; the distillation
+term honours the first three."""
 import json
 import pickle
 import warnings
@@ -266,6 +267,42 @@ def test_bad_reductions_are_refused(type_):
         MODELS.build(dict(type=type_, reduction='avg'))
     per_pixel = MODELS.build(dict(type=type_, reduction='none'))
     assert per_pixel(small, labels).shape == labels.shape
+
+
+def test_soft_target_kl_honours_the_reductions():
+    """The distillation term: 'none' is (N, H, W) KL x T^2 x loss_weight,
+    0 outside the valid mask; 'mean' is over valid pixels (pixel weights
+    weigh the mean), or the sum over avg_factor; 'sum' the sum."""
+    labels, small = labels_and_logits(6)
+    logits = full_size(small, labels)
+    teacher = torch.randn(
+        logits.shape, generator=torch.Generator().manual_seed(7)).softmax(1)
+    valid = labels != 255
+    loss = MODELS.build(dict(type='SoftTargetKLLoss', temperature=2.0,
+                             loss_weight=3.0))
+    none = loss(logits, teacher, valid, reduction_override='none')
+    kl = F.kl_div(F.log_softmax(logits / 2.0, dim=1), teacher,
+                  reduction='none').sum(dim=1)
+    torch.testing.assert_close(none, 3.0 * 4.0 * kl * valid)
+    torch.testing.assert_close(loss(logits, teacher, valid),
+                               none.sum() / valid.sum())
+    torch.testing.assert_close(
+        loss(logits, teacher, valid, reduction_override='sum'), none.sum())
+    torch.testing.assert_close(
+        loss(logits, teacher, valid, avg_factor=50.0), none.sum() / (50 + EPS))
+    pixel_weight = torch.rand(labels.shape,
+                              generator=torch.Generator().manual_seed(8))
+    torch.testing.assert_close(
+        loss(logits, teacher, valid, weight=pixel_weight),
+        (none * pixel_weight).sum() / (valid * pixel_weight).sum())
+    with pytest.raises(ValueError, match='reduction_override must be'):
+        loss(logits, teacher, valid, reduction_override='avg')
+    with pytest.raises(ValueError, match='avg_factor can not be used'):
+        loss(logits, teacher, valid, avg_factor=4.0, reduction_override='sum')
+    with pytest.raises(ValueError, match='valid'):
+        loss(logits, teacher, valid[:, :-1])
+    with pytest.raises(ValueError, match='reduction must be'):
+        MODELS.build(dict(type='SoftTargetKLLoss', reduction='avg'))
 
 
 def test_lovasz_is_one_value_per_batch():

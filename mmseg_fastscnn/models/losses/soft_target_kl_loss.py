@@ -6,18 +6,24 @@ probabilities where log-probabilities are due, and it has no pixel mask.
 """
 from typing import Optional
 
+import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
 
 from mmseg.registry import MODELS
+from .reduction import check_reduction, reduce_pixel_loss, resolve_reduction
 
 
 def soft_target_kl(logits: Tensor,
                    target_probs: Tensor,
                    valid: Optional[Tensor] = None,
-                   temperature: float = 1.0) -> Tensor:
-    """Mean over valid pixels of KL(target || softmax(logits / T)) * T^2.
+                   temperature: float = 1.0,
+                   weight: Optional[Tensor] = None,
+                   reduction: str = 'mean',
+                   avg_factor: Optional[float] = None) -> Tensor:
+    """KL(target || softmax(logits / T)) * T^2 per valid pixel, reduced as
+    mmseg reduces per-pixel losses.
 
     Args:
         logits: Student logits (N, K, H, W).
@@ -26,9 +32,15 @@ def soft_target_kl(logits: Tensor,
         valid: Optional bool mask (N, H, W); pixels outside it add nothing.
         temperature: Softens the student's softmax; the T^2 factor keeps the
             gradient scale independent of T (Hinton et al., 2015).
+        weight: Optional pixel weights (N, H, W).
+        reduction: 'mean' (over valid pixels, or the sum over
+            ``avg_factor``), 'sum', or 'none' (-> (N, H, W), 0 outside
+            ``valid``).
+        avg_factor: Divides the sum under 'mean' instead of the valid count.
 
     Returns:
-        Scalar tensor; 0 (with a gradient path) when no pixel is valid.
+        Scalar tensor, (N, H, W) under 'none'; a mean over no valid pixel
+        is 0 (with a gradient path).
     """
     if logits.shape != target_probs.shape:
         raise ValueError(f'logits {tuple(logits.shape)} and teacher '
@@ -37,12 +49,17 @@ def soft_target_kl(logits: Tensor,
     log_p = F.log_softmax(logits / temperature, dim=1)
     # xlogy: 0 * log 0 = 0 where the teacher gives a class no mass
     per_pixel = (target_probs.xlogy(target_probs) -
-                 target_probs * log_p).sum(dim=1)
-    if valid is not None:
-        per_pixel = per_pixel[valid]
-    if per_pixel.numel() == 0:
-        return logits.sum() * 0.0
-    return per_pixel.mean() * temperature**2
+                 target_probs * log_p).sum(dim=1) * temperature**2
+    if valid is None:
+        denom = torch.ones_like(per_pixel)
+    else:
+        if valid.shape != per_pixel.shape:
+            raise ValueError(f'valid (pixel mask) must have the shape '
+                             f'{tuple(per_pixel.shape)} of the logits '
+                             f'without K, got {tuple(valid.shape)}')
+        per_pixel = torch.where(valid, per_pixel, per_pixel.new_zeros(()))
+        denom = valid.to(per_pixel.dtype)
+    return reduce_pixel_loss(per_pixel, denom, weight, reduction, avg_factor)
 
 
 @MODELS.register_module()
@@ -51,6 +68,7 @@ class SoftTargetKLLoss(nn.Module):
 
     Args:
         temperature: See ``soft_target_kl``; must be > 0.
+        reduction: 'mean', 'sum' or 'none', as mmseg's losses.
         loss_weight: Multiplier of the term.
         loss_name: Key in the loss dict; must start with ``loss_`` to be
             back-propagated by mmengine.
@@ -58,6 +76,7 @@ class SoftTargetKLLoss(nn.Module):
 
     def __init__(self,
                  temperature: float = 1.0,
+                 reduction: str = 'mean',
                  loss_weight: float = 1.0,
                  loss_name: str = 'loss_distill') -> None:
         super().__init__()
@@ -67,16 +86,26 @@ class SoftTargetKLLoss(nn.Module):
             raise ValueError(f"loss_name must start with 'loss_' to be "
                              f'trained on, got {loss_name!r}')
         self.temperature = float(temperature)
+        self.reduction = check_reduction(reduction)
         self.loss_weight = float(loss_weight)
         self._loss_name = loss_name
 
     def forward(self,
                 logits: Tensor,
                 target_probs: Tensor,
-                valid: Optional[Tensor] = None) -> Tensor:
-        """(N, K, H, W) logits and teacher probabilities -> scalar."""
+                valid: Optional[Tensor] = None,
+                weight: Optional[Tensor] = None,
+                avg_factor: Optional[float] = None,
+                reduction_override: Optional[str] = None,
+                **kwargs) -> Tensor:
+        """(N, K, H, W) logits and teacher probabilities, optional (N, H, W)
+        ``valid`` mask and pixel ``weight`` -> a scalar, or (N, H, W) under
+        'none'."""
+        reduction = resolve_reduction(self.reduction, reduction_override,
+                                      avg_factor)
         return self.loss_weight * soft_target_kl(
-            logits, target_probs, valid, self.temperature)
+            logits, target_probs, valid, self.temperature, weight, reduction,
+            avg_factor)
 
     @property
     def loss_name(self) -> str:
