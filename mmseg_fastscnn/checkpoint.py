@@ -7,7 +7,9 @@ mmengine's own loader is left as it is (under torch >= 2.6 it is
 weights-only already, and every checkpoint the plugin writes loads that
 way); these functions are what our tools call, in their own code path."""
 import logging
+import os
 import os.path as osp
+import pathlib
 import pickle
 import re
 import zipfile
@@ -162,18 +164,25 @@ def load_weights(model: torch.nn.Module, checkpoint: dict) -> None:
 
 
 # mmengine 0.10.7 pickles HistoryBuffers, numpy values and bound methods,
-# which torch.load(weights_only=True) refuses: they are converted on save
+# and a hook may store sets or paths, which torch.load(weights_only=True)
+# refuses: they are converted on save
 TYPE_KEY = '__weights_only_type__'
 
 
 def to_weights_only(obj: Any) -> Any:
-    """Return ``obj`` with numpy values, ``HistoryBuffer``s and callables
-    replaced by tensors and plain types (callables inside dicts are dropped:
-    schedulers rebuild them from the config)."""
+    """Return ``obj`` with numpy values, ``HistoryBuffer``s, sets and paths
+    replaced by tensors and plain types, and callables inside dicts dropped
+    (schedulers rebuild them from the config). Any other object is kept, with
+    a warning naming where it is: the file then needs a full unpickle."""
+    return _to_weights_only(obj, 'checkpoint')
+
+
+def _to_weights_only(obj: Any, where: str) -> Any:
     if isinstance(obj, np.generic):  # before float: np.float64 is a float
         return obj.item()
     if isinstance(obj, torch.Tensor) or obj is None or isinstance(
-            obj, (bool, int, float, str, bytes)):
+            obj, (bool, int, float, complex, str, bytes, torch.dtype,
+                  torch.device)):
         return obj
     if isinstance(obj, HistoryBuffer):
         log, count = obj.data
@@ -191,11 +200,22 @@ def to_weights_only(obj: Any) -> Any:
         for key, value in obj.items():
             if callable(value) and not isinstance(value, torch.Tensor):
                 continue
-            out[key] = to_weights_only(value)
+            out[key] = _to_weights_only(value, f'{where}.{key}')
         return out
     if isinstance(obj, (list, tuple)):
-        items = [to_weights_only(v) for v in obj]
+        items = [_to_weights_only(v, f'{where}[{i}]')
+                 for i, v in enumerate(obj)]
         return items if isinstance(obj, list) else tuple(items)
+    if isinstance(obj, (set, frozenset)):
+        return {TYPE_KEY: type(obj).__name__,
+                'items': [_to_weights_only(v, f'{where}{{}}') for v in obj]}
+    if isinstance(obj, os.PathLike):
+        return {TYPE_KEY: 'path', 'path': os.fspath(obj)}
+    print_log(
+        f'{where} is a {type(obj).__module__}.{type(obj).__qualname__}, '
+        'kept as a Python object: the checkpoint will need a full unpickle '
+        '(torch.load(weights_only=True) refuses it)',
+        logger='current', level=logging.WARNING)
     return obj
 
 
@@ -208,6 +228,11 @@ def from_weights_only(obj: Any) -> Any:
                                  max_length=obj['max_length'])
         if kind == 'ndarray':
             return obj['data'].numpy()
+        if kind in ('set', 'frozenset'):
+            items = (from_weights_only(v) for v in obj['items'])
+            return set(items) if kind == 'set' else frozenset(items)
+        if kind == 'path':
+            return pathlib.Path(obj['path'])
         out = OrderedDict() if isinstance(obj, OrderedDict) else {}
         for key, value in obj.items():
             out[key] = from_weights_only(value)

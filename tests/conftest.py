@@ -1,6 +1,7 @@
 """Shared fixtures: the real CamVid copy, the random state and mmseg's scope,
-and a checkpoint of an untrained model. Helpers that tests import live in
-``tests/utils.py``."""
+a checkpoint of an untrained model, and mmengine's log for caplog. Helpers
+that tests import live in ``tests/utils.py``."""
+import logging
 import os
 import os.path as osp
 
@@ -42,6 +43,18 @@ def _mmseg_scope():
     """mmseg's registries by default, before any fixture builds a model."""
     from mmengine.registry import init_default_scope
     init_default_scope('mmseg')
+
+
+@pytest.fixture
+def caplog_mmengine(caplog):
+    """``caplog`` that sees mmengine's log (it does not propagate to the
+    root logger)."""
+    from mmengine.logging import MMLogger
+    logger = MMLogger.get_current_instance()
+    logger.addHandler(caplog.handler)
+    caplog.set_level(logging.INFO)
+    yield caplog
+    logger.removeHandler(caplog.handler)
 
 
 @pytest.fixture(scope='session')

@@ -1,6 +1,8 @@
 """Checkpoints load with torch's weights_only=True; unsafe ones are refused."""
 import os
 import os.path as osp
+import pathlib
+import pickle
 from collections import OrderedDict
 
 import numpy as np
@@ -55,6 +57,30 @@ def test_round_trip_through_weights_only_load(tmp_path):
     assert info['hist'].tolist() == [0.0, 1.0, 2.0]
     # callables are dropped: schedulers rebuild them from the config
     assert loaded['param_schedulers'] == [dict(last_step=3)]
+
+
+def test_sets_and_paths_round_trip_and_other_objects_are_named(
+        tmp_path, caplog_mmengine):
+    # what a hook may keep in message_hub.runtime_info or meta
+    state = dict(meta=dict(
+        seen={np.int64(3), 'frame'}, frozen=frozenset({1, 2}),
+        out_dir=pathlib.Path('work_dirs') / 'run', opaque=[1, Opaque(7)]))
+    converted = to_weights_only(state)
+    # the one object left as it is, named where it sits
+    assert 'checkpoint.meta.opaque[1] is a tests.engine.test_checkpoint.' \
+           'Opaque' in caplog_mmengine.text
+    path = str(tmp_path / 'ckpt.pth')
+    torch.save(converted, path)
+    with pytest.raises(pickle.UnpicklingError):
+        torch.load(path, weights_only=True)
+
+    del state['meta']['opaque']
+    torch.save(to_weights_only(state), path)
+    loaded = from_weights_only(torch.load(path, weights_only=True))['meta']
+    assert loaded['seen'] == {3, 'frame'} and type(loaded['seen']) is set
+    assert loaded['frozen'] == frozenset({1, 2})
+    assert type(loaded['frozen']) is frozenset
+    assert loaded['out_dir'] == pathlib.Path('work_dirs/run')
 
 
 def test_unsafe_checkpoint_refused_unless_own_resume_file(tmp_path):

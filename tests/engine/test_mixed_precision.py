@@ -8,7 +8,6 @@ import pytest
 import torch
 import torch.nn as nn
 from mmengine.config import Config
-from mmengine.logging import MMLogger
 
 from mmseg_fastscnn.engine import mixed_precision
 from mmseg_fastscnn.engine.channels_last import ChannelsLastHook
@@ -44,16 +43,6 @@ def wrapper_for(model: nn.Module, **kwargs) -> BF16OptimWrapper:
 
 def messages(caplog) -> str:
     return '\n'.join(r.getMessage() for r in caplog.records)
-
-
-@pytest.fixture
-def caplog_mmengine(caplog):
-    """mmengine's logger does not propagate to the root logger."""
-    logger = MMLogger.get_current_instance()
-    logger.addHandler(caplog.handler)
-    caplog.set_level(logging.INFO)
-    yield caplog
-    logger.removeHandler(caplog.handler)
 
 
 @needs_bf16
