@@ -15,7 +15,7 @@ from mmengine.runner import TestLoop, ValLoop
 from torch.utils.data import DataLoader
 
 from mmseg.registry import LOOPS, OPTIM_WRAPPERS
-from ..utils.precision import (autocast_or_log, compute_in_float32,
+from ..utils.precision import (autocast_or_log, float32_in_autocast,
                                is_slow_bf16_depthwise)
 
 
@@ -46,6 +46,7 @@ class BF16OptimWrapper(OptimWrapper):
         self.enabled = check_enabled(enabled, 'optim_wrapper')
         self.float32_depthwise = float32_depthwise
         self._device_type: Optional[str] = None
+        self._float32_modules: List[nn.Module] = []
 
     def _setup(self, model: nn.Module) -> None:
         """Decide the precision once, from the model's device; log it."""
@@ -56,19 +57,21 @@ class BF16OptimWrapper(OptimWrapper):
         if self.enabled and self._device_type == 'cpu' \
                 and self.float32_depthwise:
             slow = [m for m in model.modules() if is_slow_bf16_depthwise(m)]
-            for module in slow:
-                compute_in_float32(module)
+            self._float32_modules = slow
             print_log(f'training precision: {len(slow)} strided or dilated '
                       'depthwise convs compute in float32', logger='current')
 
     @contextmanager
     def optim_context(self, model: nn.Module):
-        """:meth:`OptimWrapper.optim_context` inside bfloat16 autocast."""
+        """:meth:`OptimWrapper.optim_context` inside bfloat16 autocast (the
+        slow depthwise convs in float32 within it: their forward is swapped
+        for the block only, so the model is left as it was)."""
         if self._device_type is None:
             self._setup(model)
         with super().optim_context(model), torch.autocast(
                 self._device_type, dtype=torch.bfloat16,
-                enabled=self.enabled):
+                enabled=self.enabled), float32_in_autocast(
+                    self._float32_modules):
             yield
 
 

@@ -3,6 +3,8 @@ only where the hardware has it (elsewhere it is emulated, slower than
 float32), and float32 for the layers whose bfloat16 kernels are slow."""
 import functools
 import logging
+from contextlib import contextmanager
+from typing import Callable, Iterable, Iterator
 
 import torch
 import torch.nn as nn
@@ -56,15 +58,31 @@ def is_slow_bf16_depthwise(module: nn.Module) -> bool:
             and (max(module.stride) > 1 or max(module.dilation) > 1))
 
 
-def _float32_forward(module: nn.Module, x: torch.Tensor) -> torch.Tensor:
+def _float32_forward(forward: Callable[[torch.Tensor], torch.Tensor],
+                     x: torch.Tensor) -> torch.Tensor:
     device_type = x.device.type
     if not torch.is_autocast_enabled(device_type):
-        return type(module).forward(module, x)
+        return forward(x)
     with torch.autocast(device_type, enabled=False):
-        return type(module).forward(module, x.float())
+        return forward(x.float())
 
 
-def compute_in_float32(module: nn.Module) -> None:
-    """Make ``module`` compute in float32 inside an autocast region (its
-    input is cast up; outside autocast it runs as before)."""
-    module.forward = functools.partial(_float32_forward, module)
+@contextmanager
+def float32_in_autocast(modules: Iterable[nn.Module]) -> Iterator[None]:
+    """Inside the block, ``modules`` compute in float32 within an autocast
+    region (their input cast up; outside autocast they run as before); on
+    leaving it they are as they were."""
+    modules = list(modules)
+    # a forward set on the instance by someone else is wrapped and restored
+    saved = [module.__dict__.get('forward') for module in modules]
+    for module, own in zip(modules, saved):
+        forward = own or type(module).forward.__get__(module)
+        module.forward = functools.partial(_float32_forward, forward)
+    try:
+        yield
+    finally:
+        for module, own in zip(modules, saved):
+            if own is None:
+                del module.forward
+            else:
+                module.forward = own

@@ -14,7 +14,8 @@ from mmseg_fastscnn.engine.channels_last import ChannelsLastHook
 from mmseg_fastscnn.engine.mixed_precision import (AutocastValLoop,
                                                    BF16OptimWrapper)
 from mmseg_fastscnn.utils import precision, set_mixed_precision
-from mmseg_fastscnn.utils.precision import is_slow_bf16_depthwise
+from mmseg_fastscnn.utils.precision import (float32_in_autocast,
+                                            is_slow_bf16_depthwise)
 from tests.models.base import build_segmentor
 from tests.utils import CONFIG
 
@@ -72,8 +73,31 @@ def test_bf16_step_keeps_float32_state_and_slow_depthwise_convs(
     assert state['exp_avg'].dtype == torch.float32
     assert 'training precision: bfloat16 autocast on CPU' in messages(
         caplog_mmengine)
-    # outside the context the same model runs in float32 throughout
+    # outside the context the same model runs in float32 throughout, and
+    # the float32 convs are plain again: under autocast they are bfloat16
     assert set(conv_dtypes(model, x).values()) == {torch.float32}
+    assert not any('forward' in vars(m) for m in model.modules())
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        assert set(conv_dtypes(model, x).values()) == {torch.bfloat16}
+
+
+def test_float32_in_autocast_leaves_the_modules_as_they_were():
+    plain = nn.Conv2d(4, 4, 3, stride=2, groups=4)
+    own = nn.Conv2d(4, 4, 3, stride=2, groups=4)
+    calls = []
+
+    def own_forward(x):  # a forward someone set on the instance
+        calls.append(x.dtype)
+        return nn.Conv2d.forward(own, x)
+
+    own.forward = own_forward
+    x = torch.randn(1, 4, 8, 8)
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        with float32_in_autocast([plain, own]):
+            assert plain(x).dtype == own(x).dtype == torch.float32
+        assert plain(x).dtype == own(x).dtype == torch.bfloat16
+    assert 'forward' not in vars(plain) and own.forward is own_forward
+    assert len(calls) == 2  # wrapped inside the block, as it was after
 
 
 @pytest.mark.parametrize('capabilities, fast', [
