@@ -1,5 +1,5 @@
 # Ablation (issue 47, lever 12): a wider photometric distortion. Dropping
-# it (lever 4) took fold 0001TP, the dusk sequence, from 42.66 to 15.40
+# it (lever 4) took fold 0001TP, the dusk sequence, from 43.72 to 15.40
 # held-out at 40 epochs: the lighting of footage never seen is what it
 # covers. Brightness +-64 instead of +-32, contrast and saturation 0.3-1.7
 # instead of 0.5-1.5 (each still applied with probability 0.5, as mmseg's
