@@ -92,17 +92,12 @@ class SegmentorTester:
         return MODELS.build(cfg.model)
 
     def trained(self) -> nn.Module:
-        """The model in eval mode with the shipped weights wherever name and
-        shape fit; only auxiliary heads (not run at inference) may keep
+        """The model in eval mode with the shipped weights
+        (``shipped_state``); only auxiliary heads (not run at inference) may keep
         their initialisation."""
         model = self.build()
         own = model.state_dict()
-        shipped = torch.load(SHIPPED, weights_only=True)['state_dict']
-        fitting = {
-            k: v
-            for k, v in shipped.items()
-            if k in own and own[k].shape == v.shape
-        }
+        fitting = self.shipped_state(own)
         unset = [
             k for k in own
             if k not in fitting and not k.startswith('auxiliary_head.')
@@ -110,6 +105,16 @@ class SegmentorTester:
         assert not unset, unset
         model.load_state_dict(fitting, strict=False)
         return model.eval()
+
+    def shipped_state(self, own: dict) -> dict:
+        """The shipped weights whose name and shape fit the state dict
+        ``own``; a subclass whose layers differ maps them here."""
+        shipped = torch.load(SHIPPED, weights_only=True)['state_dict']
+        return {
+            k: v
+            for k, v in shipped.items()
+            if k in own and own[k].shape == v.shape
+        }
 
     def test_forward_backward(self):
         """A training step's loss is finite and every trainable parameter

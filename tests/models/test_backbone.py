@@ -5,6 +5,7 @@ import torch.nn as nn
 from mmseg.models.utils import InvertedResidual
 from mmseg.registry import MODELS
 
+from mmseg_fastscnn.models import InstanceBatchNorm2d
 from tests.models.base import BACKBONE, HEAD, count
 
 
@@ -106,10 +107,38 @@ def test_options_change_the_model():
     assert any(isinstance(m, nn.SyncBatchNorm) for m in sync.modules())
 
 
+def test_ibn_in_the_downsample_layers_ignores_a_frame_contrast():
+    """With ``downsample_norm_cfg=IBN`` the five norms of the
+    learning-to-downsample layers are IBN and no other; the first layer's
+    IN half answers a frame and the frame at 3x contrast alike, its BN half
+    (and the plain BN model) does not."""
+    ibn_cfg = dict(type='IBN', ratio=0.5)
+    torch.manual_seed(0)
+    ibn = MODELS.build(dict(BACKBONE, downsample_norm_cfg=ibn_cfg)).eval()
+    torch.manual_seed(0)
+    plain = MODELS.build(BACKBONE).eval()
+    ibns = [name for name, m in ibn.named_modules()
+            if isinstance(m, InstanceBatchNorm2d)]
+    assert len(ibns) == 5
+    assert all(n.startswith('learning_to_downsample.') for n in ibns)
+    assert not any(isinstance(m, nn.InstanceNorm2d)
+                   for m in plain.modules())
+    x = (torch.rand(2, 3, 64, 96) - 0.5) * 100
+    with torch.no_grad():
+        out, out3 = (ibn.learning_to_downsample.conv(v) for v in (x, 3 * x))
+        ref, ref3 = (plain.learning_to_downsample.conv(v) for v in (x, 3 * x))
+        assert [o.shape for o in ibn(x)] == [o.shape for o in plain(x)]
+    torch.testing.assert_close(out3[:, :16], out[:, :16], atol=1e-4, rtol=0)
+    assert not torch.allclose(out3[:, 16:], out[:, 16:], atol=1)
+    assert not torch.allclose(ref3, ref, atol=1)
+
+
 @pytest.mark.parametrize('bad', [
     dict(out_indices=(3, )),
     dict(width_multiplier=0),
     dict(global_num_blocks=(3, 3)),
+    dict(downsample_norm_cfg=dict(type='IBN', ratio=1.0)),
+    dict(downsample_norm_cfg=dict(type='IBN', ratio=0.01)),
 ])
 def test_bad_backbone_config_is_refused(bad):
     with pytest.raises(ValueError):

@@ -3,6 +3,7 @@ and a few steps of training."""
 import torch
 
 from tests.models.base import SegmentorTester, build_segmentor
+from tests.utils import SHIPPED
 
 
 class TestPaperSegmentor(SegmentorTester):
@@ -21,6 +22,28 @@ class TestNoPPMSegmentor(SegmentorTester):
 class TestAuxHeadsSegmentor(SegmentorTester):
     """With the paper's two auxiliary heads (trained, never exported)."""
     config = 'ablations/fastscnn_aux-heads_1xb8-150e_camvid-360x480.py'
+
+
+class TestIBNSegmentor(SegmentorTester):
+    """IBN in the learning-to-downsample layers (IN is not folded away on
+    export, BN is)."""
+    config = 'ablations/fastscnn_ibn-downsample_1xb8-150e_camvid-360x480.py'
+
+    def shipped_state(self, own: dict) -> dict:
+        """Each shipped BN of those layers split over the IBN's halves: its
+        affine weights to IN and BN, its running statistics to BN."""
+        state = super().shipped_state(own)
+        shipped = torch.load(SHIPPED, weights_only=True)['state_dict']
+        for key in own:
+            if '.ibn.' not in key:
+                continue
+            prefix, part, name = key.rsplit('.', 2)  # X.ibn, IN | BN, param
+            value = shipped[prefix[:-len('ibn')] + 'bn.' + name]
+            if value.dim():
+                half = own[prefix + '.IN.weight'].shape[0]
+                value = value[:half] if part == 'IN' else value[half:]
+            state[key] = value
+        return state
 
 
 def test_model_trains_loss_decreases():

@@ -216,6 +216,10 @@ class FastSCNNPaper(BaseModule):
         conv_cfg (dict | None): Conv config. Default: None.
         norm_cfg (dict | None): Norm config, e.g. ``dict(type='SyncBN')``.
             Default: ``dict(type='BN', requires_grad=True)``.
+        downsample_norm_cfg (dict | None): Norm config of the
+            learning-to-downsample layers only, e.g. ``dict(type='IBN')``
+            (IBN-Net's instance normalisation of shallow features).
+            Default: None (``norm_cfg``).
         act_cfg (dict | None): Activation config. Default: ``dict(type='ReLU')``.
         align_corners (bool): ``align_corners`` of the upsampling. Default: False.
         init_cfg (dict | list[dict] | None): Initialisation config. Default:
@@ -238,6 +242,7 @@ class FastSCNNPaper(BaseModule):
                  out_indices: Sequence[int] = (0, 1, 2),
                  conv_cfg: OptConfigType = None,
                  norm_cfg: OptConfigType = None,
+                 downsample_norm_cfg: OptConfigType = None,
                  act_cfg: OptConfigType = None,
                  align_corners: bool = False,
                  init_cfg: OptMultiConfig = None) -> None:
@@ -249,6 +254,8 @@ class FastSCNNPaper(BaseModule):
         super().__init__(init_cfg)
         if norm_cfg is None:
             norm_cfg = dict(type='BN', requires_grad=True)
+        if downsample_norm_cfg is None:
+            downsample_norm_cfg = norm_cfg
         if act_cfg is None:
             act_cfg = dict(type='ReLU')
         for name, value in (('downsample_channels', downsample_channels),
@@ -282,7 +289,8 @@ class FastSCNNPaper(BaseModule):
         if fusion_dilation is None:
             fusion_dilation = upsample_factor
         self.learning_to_downsample = LearningToDownsample(
-            in_channels, down_channels, conv_cfg, norm_cfg, act_cfg)
+            in_channels, down_channels, conv_cfg, downsample_norm_cfg,
+            act_cfg)
         self.global_feature_extractor = GlobalFeatureExtractor(
             down_channels[-1], block_channels, global_num_blocks,
             global_block_strides, expand_ratio, self.out_channels[1],
