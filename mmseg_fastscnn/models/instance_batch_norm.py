@@ -49,4 +49,9 @@ class InstanceBatchNorm2d(nn.Module):
     def forward(self, x: Tensor) -> Tensor:
         first, rest = torch.split(
             x, [self.in_channels, x.shape[1] - self.in_channels], dim=1)
-        return torch.cat((self.IN(first), self.BN(rest)), dim=1)
+        out = torch.cat((self.IN(first), self.BN(rest)), dim=1)
+        # IN answers in NCHW whatever its input: give back x's layout, or
+        # the convs after it leave the faster channels-last kernels
+        if x.is_contiguous(memory_format=torch.channels_last):
+            out = out.contiguous(memory_format=torch.channels_last)
+        return out
