@@ -133,6 +133,16 @@ def test_ibn_in_the_downsample_layers_ignores_a_frame_contrast():
     assert not torch.allclose(ref3, ref, atol=1)
 
 
+def test_ibn_gives_back_its_input_layout():
+    norm = InstanceBatchNorm2d(8).train()
+    x = torch.randn(2, 8, 5, 6)
+    assert norm(x).is_contiguous()
+    channels_last = x.to(memory_format=torch.channels_last)
+    out = norm(channels_last)
+    assert out.is_contiguous(memory_format=torch.channels_last)
+    torch.testing.assert_close(out, norm(x))
+
+
 @pytest.mark.parametrize('bad', [
     dict(out_indices=(3, )),
     dict(width_multiplier=0),
