@@ -93,8 +93,8 @@ class SegmentorTester:
 
     def trained(self) -> nn.Module:
         """The model in eval mode with the shipped weights
-        (``shipped_state``); only auxiliary heads (not run at inference) may keep
-        their initialisation."""
+        (``shipped_state``); only auxiliary heads (not run at inference) may
+        keep their initialisation."""
         model = self.build()
         own = model.state_dict()
         fitting = self.shipped_state(own)
