@@ -103,6 +103,10 @@ def test_options_change_the_model():
     assert [o.shape[1] for o in out] == [32, 64, 64]
     only_fusion = MODELS.build(dict(BACKBONE, out_indices=(2, ))).eval()
     assert len(only_fusion(torch.randn(1, 3, 64, 64))) == 1
+    with_quarter = MODELS.build(dict(BACKBONE, out_indices=(2, 3))).eval()
+    fusion, quarter = with_quarter(torch.randn(1, 3, 64, 96))
+    assert quarter.shape == (1, 48, 16, 24) and fusion.shape[2:] == (8, 12)
+    assert with_quarter.out_channels[3] == 48
     sync = MODELS.build(dict(BACKBONE, norm_cfg=dict(type='SyncBN')))
     assert any(isinstance(m, nn.SyncBatchNorm) for m in sync.modules())
 
@@ -144,7 +148,7 @@ def test_ibn_gives_back_its_input_layout():
 
 
 @pytest.mark.parametrize('bad', [
-    dict(out_indices=(3, )),
+    dict(out_indices=(4, )),
     dict(width_multiplier=0),
     dict(global_num_blocks=(3, 3)),
     dict(downsample_norm_cfg=dict(type='IBN', ratio=1.0)),

@@ -2,6 +2,7 @@
 chosen where predictions leave the model."""
 import pytest
 import torch
+from mmseg.models.utils import resize
 from mmseg.registry import MODELS
 
 from mmseg_fastscnn.models import SegmentorExportWrapper
@@ -50,6 +51,32 @@ def test_head_classifies_the_in_index_feature_map():
                        "'resize_concat'"):
         MODELS.build(dict(HEAD, in_index=[0, 1], in_channels=[64, 64],
                           input_transform='resize_concat'))
+
+
+def test_skip_adds_class_scores_at_the_finer_map():
+    """With skip_in_index the logits come at the skip map's size: at first
+    the paper head's upsampled (the skip conv starts at zero), after one
+    optimiser step changed by the skip map's own scores."""
+    torch.manual_seed(0)
+    head = MODELS.build(dict(HEAD, in_index=0, skip_in_index=1,
+                             skip_channels=48)).train()
+    plain = MODELS.build(dict(HEAD, in_index=0)).train()
+    plain.load_state_dict(head.state_dict(), strict=False)
+    head.dropout = plain.dropout = torch.nn.Identity()
+    fusion = torch.randn(2, HEAD['in_channels'], 4, 6)
+    quarter = torch.randn(2, 48, 8, 12)
+    logits = head((fusion, quarter))
+    assert logits.shape == (2, HEAD['num_classes'], 8, 12)
+    expected = resize(plain((fusion, )), size=(8, 12), mode='bilinear',
+                      align_corners=False)
+    torch.testing.assert_close(logits, expected)
+    labels = torch.randint(0, HEAD['num_classes'], (2, 8, 12))
+    torch.nn.functional.cross_entropy(logits, labels).backward()
+    torch.optim.SGD(head.skip_seg.parameters(), lr=1.0).step()
+    moved = head((fusion, quarter)) - expected
+    assert moved.abs().max() > 1e-2
+    with pytest.raises(ValueError, match='skip_in_index needs skip_channels'):
+        MODELS.build(dict(HEAD, skip_in_index=3))
 
 
 def test_old_configs_infer_mode_is_ignored():

@@ -46,6 +46,18 @@ class TestIBNSegmentor(SegmentorTester):
         return state
 
 
+class TestQuarterSkipSegmentor(SegmentorTester):
+    """Class scores at 1/4 through a skip from the learning-to-downsample's
+    1/4 features."""
+    config = 'ablations/fastscnn_quarter-skip_1xb8-150e_camvid-360x480.py'
+
+    def shipped_state(self, own: dict) -> dict:
+        """The shipped weights, and the skip conv as it starts (zero)."""
+        state = super().shipped_state(own)
+        state.update({k: v for k, v in own.items() if '.skip_seg.' in k})
+        return state
+
+
 def test_model_trains_loss_decreases():
     torch.manual_seed(0)
     model = build_segmentor(num_classes=3)

@@ -26,7 +26,8 @@ from mmseg.utils import ConfigType, OptConfigType, OptMultiConfig
 
 
 class LearningToDownsample(nn.Module):
-    """Conv2D (s2) + DSConv (s2) + DSConv (s2): (N, 3, H, W) -> (N, C, H/8, W/8).
+    """Conv2D (s2) + DSConv (s2) + DSConv (s2): (N, 3, H, W) ->
+    (N, C2, H/4, W/4) after the first DSConv and (N, C3, H/8, W/8).
 
     Args:
         in_channels (int): Input image channels.
@@ -52,8 +53,9 @@ class LearningToDownsample(nn.Module):
             c2, c3, 3, stride=2, padding=1, norm_cfg=norm_cfg,
             act_cfg=act_cfg)
 
-    def forward(self, x: Tensor) -> Tensor:
-        return self.dsconv2(self.dsconv1(self.conv(x)))
+    def forward(self, x: Tensor) -> Tuple[Tensor, Tensor]:
+        quarter = self.dsconv1(self.conv(x))
+        return quarter, self.dsconv2(quarter)
 
 
 class GlobalFeatureExtractor(nn.Module):
@@ -189,9 +191,10 @@ class FastSCNNPaper(BaseModule):
     """Fast-SCNN backbone faithful to the paper's Table 1.
 
     For an input (N, 3, H, W) the outputs, chosen by ``out_indices`` from
-    ``[higher (1/8), lower (1/32), fusion (1/8)]``, have shapes
-    (N, 64, H/8, W/8), (N, 128, H/32, W/32) and (N, 128, H/8, W/8) at width
-    multiplier 1.
+    ``[higher (1/8), lower (1/32), fusion (1/8), quarter (1/4)]``, have
+    shapes (N, 64, H/8, W/8), (N, 128, H/32, W/32), (N, 128, H/8, W/8) and
+    (N, 48, H/4, W/4) at width multiplier 1; ``quarter`` is the
+    learning-to-downsample's first DSConv, for a head's skip connection.
 
     Args:
         in_channels (int): Image channels. Default: 3.
@@ -211,8 +214,8 @@ class FastSCNNPaper(BaseModule):
             None means the upsampling factor (4 with the default strides).
         width_multiplier (float): Scales every channel count (rounded to a
             multiple of 8). Default: 1.0.
-        out_indices (Sequence[int]): Which of [higher, lower, fusion] to
-            return. Default: (0, 1, 2).
+        out_indices (Sequence[int]): Which of [higher, lower, fusion,
+            quarter] to return. Default: (0, 1, 2).
         conv_cfg (dict | None): Conv config. Default: None.
         norm_cfg (dict | None): Norm config, e.g. ``dict(type='SyncBN')``.
             Default: ``dict(type='BN', requires_grad=True)``.
@@ -268,10 +271,11 @@ class FastSCNNPaper(BaseModule):
         if width_multiplier <= 0:
             raise ValueError(
                 f'width_multiplier must be > 0, got {width_multiplier}')
-        invalid = [i for i in out_indices if i not in (0, 1, 2)]
+        invalid = [i for i in out_indices if i not in (0, 1, 2, 3)]
         if invalid or not out_indices:
             raise ValueError('out_indices must pick from 0 (higher, 1/8), '
-                             '1 (lower, 1/32) and 2 (fusion, 1/8); got '
+                             '1 (lower, 1/32), 2 (fusion, 1/8) and 3 '
+                             '(quarter, 1/4); got '
                              f'{out_indices}')
 
         def scale(c: int) -> int:
@@ -281,7 +285,7 @@ class FastSCNNPaper(BaseModule):
         down_channels = [scale(c) for c in downsample_channels]
         block_channels = [scale(c) for c in global_block_channels]
         self.out_channels = (down_channels[-1], scale(global_out_channels),
-                             scale(fusion_out_channels))
+                             scale(fusion_out_channels), down_channels[1])
         self.out_indices = tuple(out_indices)
         upsample_factor = 1
         for s in global_block_strides:
@@ -301,8 +305,8 @@ class FastSCNNPaper(BaseModule):
 
     def forward(self, x: Tensor) -> Tuple[Tensor, ...]:
         """(N, 3, H, W) -> the features picked by ``out_indices``."""
-        higher = self.learning_to_downsample(x)
+        quarter, higher = self.learning_to_downsample(x)
         lower = self.global_feature_extractor(higher)
         fusion = self.feature_fusion(higher, lower)
-        outs = (higher, lower, fusion)
+        outs = (higher, lower, fusion, quarter)
         return tuple(outs[i] for i in self.out_indices)

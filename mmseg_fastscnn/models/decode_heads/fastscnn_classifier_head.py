@@ -73,6 +73,13 @@ class FastSCNNClassifierHead(BaseDecodeHead):
             taken on every ``train_acc_stride``-th pixel each way (4: 1/16
             of the pixels, a near-free estimate; 1: every pixel with mmseg's
             ``accuracy``, a tenth of a bfloat16 step on a CPU). Default: 4.
+        skip_in_index (int | None): A finer feature map (the backbone's
+            1/4 ``quarter`` output) whose 1x1-conv class scores are added to
+            the logits upsampled to its size (FCN-8s' skip); the 1x1 conv
+            starts at zero, so the head starts as the paper's. Default: None
+            (no skip: logits at the ``in_index`` feature size).
+        skip_channels (int): Channels of that map; required with
+            ``skip_in_index``. Default: 0.
         fused_upsample_loss (bool): Losses that can (``accepts_low_res_logits``)
             take the logits at the feature size and upsample them inside,
             fused with the loss; False resizes the logits to the labels first,
@@ -87,6 +94,8 @@ class FastSCNNClassifierHead(BaseDecodeHead):
                  kernel_size: int = 3,
                  infer_mode: Optional[str] = None,
                  train_acc_stride: int = 4,
+                 skip_in_index: Optional[int] = None,
+                 skip_channels: int = 0,
                  fused_upsample_loss: bool = True,
                  **kwargs) -> None:
         super().__init__(**kwargs)
@@ -130,6 +139,16 @@ class FastSCNNClassifierHead(BaseDecodeHead):
             raise ValueError('num_convs=0 needs in_channels == channels, got '
                              f'{self.in_channels} and {self.channels}')
         self.convs = nn.Sequential(*convs)
+        self.skip_in_index = skip_in_index
+        if skip_in_index is not None:
+            if not isinstance(skip_channels, int) or skip_channels < 1:
+                raise ValueError(
+                    'skip_in_index needs skip_channels, the channels of that '
+                    f'feature map (48 for the quarter output), got '
+                    f'{skip_channels!r}')
+            self.skip_seg = nn.Conv2d(skip_channels, self.out_channels, 1)
+            nn.init.zeros_(self.skip_seg.weight)
+            nn.init.zeros_(self.skip_seg.bias)
 
     def _check_class_weights(self) -> None:
         """Refuse per-class weights whose length is not ``num_classes``.
@@ -149,8 +168,14 @@ class FastSCNNClassifierHead(BaseDecodeHead):
                         f'loss_decode {attr} (or num_classes) in the config')
 
     def forward(self, inputs: Tuple[Tensor, ...]) -> Tensor:
-        """Backbone features -> logits (N, K, h, w) at the feature size."""
-        return self.cls_seg(self.convs(inputs[self.in_index]))
+        """Backbone features -> logits (N, K, h, w) at the feature size
+        (with a skip: at the skip feature's size)."""
+        logits = self.cls_seg(self.convs(inputs[self.in_index]))
+        if self.skip_in_index is None:
+            return logits
+        skip = inputs[self.skip_in_index]
+        return resize(logits, size=skip.shape[2:], mode='bilinear',
+                      align_corners=self.align_corners) + self.skip_seg(skip)
 
     def loss_by_feat(self, seg_logits: Tensor,
                      batch_data_samples: SampleList) -> Dict[str, Tensor]:
